@@ -1,0 +1,61 @@
+"""Raw Glance v2 calls.
+
+Paths are relative to ``transport.base_url("image")`` (``.../v2``). Glance sends records
+without an envelope (``GET /images/{id}`` is the image itself) and pages with a top-level
+``next`` (see :mod:`normalizer.services.pagination`); its default page is small (25), so
+every list is walked to the end.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from normalizer.services.base import ServiceBase, segment
+from normalizer.services.pagination import paginate
+
+__all__ = ["ImageService"]
+
+
+class ImageService(ServiceBase):
+    """Glance, raw.
+
+    Usage: ``ImageService(transport, cache).list_images(filters={"status": "active"})``
+    """
+
+    service = "image"
+
+    def list_images(self, *, filters: Mapping[str, Any] | None = None,
+                    page_size: int | None = None) -> list[dict]:
+        """Images visible to the project, every page.
+
+        ``page_size`` only changes how many requests are made, not the result, so it is
+        not part of the cache key.
+
+        Usage: ``image.list_images(filters={"visibility": "all"}, page_size=200)``
+        """
+        params = dict(filters or {})
+        return self._read("images", "list_images", {"filters": params},
+                          lambda: paginate(self.transport, self.service, "/images",
+                                           key="images", params=params, page_size=page_size))
+
+    def get_image(self, image_id: str) -> dict | None:
+        """One image by id, or None.
+
+        Usage: ``image.get_image("6e4a...")``
+        """
+        return self._get("images", "get_image", f"/images/{segment(image_id)}", None,
+                         args={"id": image_id})
+
+    def create_image(self, body: Mapping[str, Any]) -> dict:
+        """Create an image record (no data upload).
+
+        Usage: ``image.create_image({"name": "x", "disk_format": "qcow2", "container_format": "bare"})``
+        """
+        return self._write("POST", "/images", ("images",), key=None, json=dict(body))
+
+    def delete_image(self, image_id: str) -> bool:
+        """Delete an image; False when it was already gone.
+
+        Usage: ``image.delete_image("6e4a...")``
+        """
+        return self._delete(f"/images/{segment(image_id)}", ("images",))
