@@ -1,0 +1,115 @@
+"""normalize_network on neutron-lib API-reference samples and dual-stack / external layouts."""
+
+from __future__ import annotations
+
+import copy
+
+from normalizer.normalize import Context, normalize_network
+
+CTX = Context(cloud="mycloud", region_name="RegionOne", project_id="4fd44f30292945e481c7b8a0c8908869",
+              project_name="demo", project_domain_id="default")
+
+# neutron-lib api-ref networks/network-show-response.json, unwrapped.
+NETWORK = {
+    "status": "ACTIVE",
+    "subnets": ["54d6f61d-db07-451c-9ab3-b9609b6b6f0b"],
+    "name": "private-network",
+    "router:external": False,
+    "admin_state_up": True,
+    "project_id": "4fd44f30292945e481c7b8a0c8908869",
+    "tenant_id": "4fd44f30292945e481c7b8a0c8908869",
+    "qos_policy_id": "6a8454ade84346f59e8d40665f878b2e",
+    "created_at": "2016-03-08T20:19:41",
+    "mtu": 0,
+    "shared": True,
+    "port_security_enabled": True,
+    "updated_at": "2016-03-08T20:19:41",
+    "id": "d32019d3-bc6e-4319-9c1d-6722fc136a22",
+}
+# neutron-lib api-ref subnets/subnet-show-response.json, unwrapped.
+SUBNET = {
+    "name": "my_subnet", "enable_dhcp": True, "network_id": "d32019d3-bc6e-4319-9c1d-6722fc136a22",
+    "segment_id": None, "project_id": "4fd44f30292945e481c7b8a0c8908869", "created_at": "2016-03-08T20:19:41",
+    "dns_nameservers": [], "allocation_pools": [{"start": "192.0.0.2", "end": "192.255.255.254"}],
+    "host_routes": [], "ip_version": 4, "gateway_ip": "192.0.0.1", "cidr": "192.0.0.0/8",
+    "updated_at": "2016-03-08T20:19:41", "id": "54d6f61d-db07-451c-9ab3-b9609b6b6f0b",
+}
+# neutron-lib api-ref networks/networks-list-response.json, second item.
+EXTERNAL = {
+    "status": "ACTIVE", "subnets": ["08eae331-0402-425a-923c-34f7cfe39c1b"], "name": "private",
+    "provider:physical_network": None, "admin_state_up": True, "project_id": "26a7980765d0414dbc1fc1f88cdb7e6e",
+    "tenant_id": "26a7980765d0414dbc1fc1f88cdb7e6e", "provider:network_type": "local",
+    "router:external": True, "mtu": 0, "shared": True, "id": "db193ab3-96e3-4cb3-8fc5-05f4296d0324",
+    "provider:segmentation_id": None,
+}
+
+
+def test_api_sample_network_with_its_subnet():
+    net = normalize_network(NETWORK, CTX, subnets=[SUBNET])
+    assert (net.id, net.name, net.status) == ("d32019d3-bc6e-4319-9c1d-6722fc136a22", "private-network", "ACTIVE")
+    assert (net.is_shared, net.is_external, net.is_default) == (True, False, False)
+    assert net.cidrs == ["192.0.0.0/8"] and net.ip_versions == [4]
+    assert net.subnet_ids == ["54d6f61d-db07-451c-9ab3-b9609b6b6f0b"]
+    assert net.routes_externally is False  # 192.0.0.0/8 contains non-global ranges
+    assert (net.is_public, net.nat_source, net.nat_destination) == (False, False, False)
+    assert "not classified yet" in net.reason
+    assert net.location.project.name == "demo"
+    assert set(net.properties) == {"admin_state_up", "qos_policy_id", "created_at", "mtu",
+                                   "port_security_enabled", "updated_at"}
+
+
+def test_router_external_network_routes_externally_whatever_its_name():
+    net = normalize_network(EXTERNAL, CTX)
+    assert net.is_external is True and net.routes_externally is True and net.is_public is False
+    assert "router:external" in net.reason
+    assert net.location.project == {"id": "26a7980765d0414dbc1fc1f88cdb7e6e", "name": None, "domain_id": None}
+    assert "provider:network_type" in net.properties
+
+
+def test_global_subnet_makes_a_non_external_network_route_externally():
+    raw = dict(NETWORK, subnets=["s-pub"])
+    net = normalize_network(raw, CTX, subnets=[{"id": "s-pub", "cidr": "5.9.10.0/24", "ip_version": 4}])
+    assert net.routes_externally is True and net.is_external is False
+    assert "5.9.10.0/24" in net.reason
+
+
+def test_dual_stack_cidrs_and_versions_are_sorted_and_foreign_subnets_ignored():
+    subnets = [
+        {"id": "s6", "network_id": NETWORK["id"], "cidr": "fd00:1::/64", "ip_version": 6},
+        {"id": "s4b", "network_id": NETWORK["id"], "cidr": "10.0.1.0/24", "ip_version": 4},
+        {"id": "s4a", "network_id": NETWORK["id"], "cidr": "10.0.0.0/24"},
+        {"id": "other", "network_id": "another-network", "cidr": "172.16.0.0/24", "ip_version": 4},
+        "junk", None,
+    ]
+    net = normalize_network(NETWORK, CTX, subnets=subnets)
+    assert net.cidrs == ["10.0.0.0/24", "10.0.1.0/24", "fd00:1::/64"]
+    assert net.ip_versions == [4, 6]
+
+
+def test_is_default_and_roles_from_a_network_role():
+    raw = dict(NETWORK, is_default=True)
+    roles = {"private-network": {"routes_externally": True, "nat_destination": True, "nat_source": False}}
+    net = normalize_network(raw, CTX, subnets=[SUBNET], network_roles=roles)
+    assert net.is_default is True
+    assert (net.is_public, net.routes_externally, net.nat_destination, net.nat_source) == (True, True, True, False)
+    assert "network role" in net.reason and "not classified yet" not in net.reason
+
+
+def test_role_by_id_can_deny_external_routing():
+    net = normalize_network(EXTERNAL, CTX, network_roles={EXTERNAL["id"]: {"routes_externally": False}})
+    assert net.is_external is True and net.routes_externally is False
+
+
+def test_wrong_types_and_null_keys():
+    raw = {"id": 5, "name": None, "shared": "yes", "router:external": None, "subnets": "s1", "status": []}
+    net = normalize_network(raw, CTX, subnets=None)
+    assert net.id is None and net.name is None and net.status is None
+    assert net.is_shared is True and net.is_external is False and net.subnet_ids == []
+    assert net.cidrs == [] and net.ip_versions == []
+
+
+def test_input_is_not_mutated():
+    raw, subnet = copy.deepcopy(NETWORK), copy.deepcopy(SUBNET)
+    net = normalize_network(raw, CTX, subnets=[subnet])
+    net.subnet_ids.append("x")
+    assert raw == NETWORK and subnet == SUBNET
