@@ -1,0 +1,312 @@
+"""The frozen, typed view of a merged vendor profile.
+
+``Profile.data`` holds the whole merged profile, deeply read-only (:class:`FrozenMap`
+instead of dicts, tuples instead of lists). The sections that the transport and the
+network logic read on every call get typed dataclasses: :class:`TransportSettings` and
+:class:`NetworkSettings`. Everything else is read with :meth:`Profile.get`.
+
+Pure: builds objects from already validated data; no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from normalizer.exceptions import ProfileError
+from normalizer.profiles.merge import plain_copy
+
+__all__ = [
+    "FrozenMap",
+    "NetworkRule",
+    "NetworkSettings",
+    "Profile",
+    "ProfileDeprecationWarning",
+    "TransportSettings",
+    "freeze",
+]
+
+_MISSING = object()
+
+
+class ProfileDeprecationWarning(UserWarning):
+    """Issued when a profile with ``status: deprecated`` is loaded.
+
+    Usage: ``warnings.simplefilter("error", ProfileDeprecationWarning)`` turns it into an
+    error in a test suite.
+    """
+
+
+class FrozenMap(Mapping):
+    """A read-only, hashable mapping (the frozen counterpart of ``dict``).
+
+    >>> m = freeze({"a": [1, 2]})
+    >>> m["a"], hash(m) == hash(freeze({"a": (1, 2)}))
+    ((1, 2), True)
+    """
+
+    __slots__ = ("_items", "_hash")
+
+    def __init__(self, items: Mapping = ()) -> None:
+        object.__setattr__(self, "_items", dict(items))
+        object.__setattr__(self, "_hash", None)
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._items[key]
+
+    def __iter__(self) -> Iterator:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __hash__(self) -> int:
+        if self._hash is None:
+            object.__setattr__(self, "_hash", hash(frozenset(self._items.items())))
+        return self._hash
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is read-only")
+
+    def __repr__(self) -> str:
+        return f"FrozenMap({self._items!r})"
+
+    def __reduce__(self):
+        return (FrozenMap, (self._items,))
+
+
+def freeze(value: Any) -> Any:
+    """Return a deeply read-only copy: mappings become :class:`FrozenMap`, lists tuples.
+
+    >>> freeze({"a": [{"b": 1}]})["a"][0]["b"]
+    1
+    """
+    if isinstance(value, Mapping):
+        return FrozenMap({key: freeze(item) for key, item in value.items()})
+    if isinstance(value, (list, tuple)):
+        return tuple(freeze(item) for item in value)
+    return value
+
+
+def _section(data: Mapping, key: str) -> Mapping:
+    value = data.get(key)
+    return value if isinstance(value, Mapping) else FrozenMap()
+
+
+def _required(section: Mapping, path: str, key: str) -> Any:
+    value = section.get(key)
+    if value is None:
+        # _defaults.yaml always sets these; reaching here means a layer removed it.
+        raise ProfileError(
+            f"merged profile: {path}.{key}: missing or null",
+            hint=f"do not set {path}.{key} to null in a profile or clouds.yaml layer",
+            pointer=f"{path}.{key}",
+        )
+    return value
+
+
+@dataclass(frozen=True)
+class TransportSettings:
+    """How requests are sent: timeouts, retries, rate limits, endpoints.
+
+    Usage: ``session_timeout = profile.transport.timeout``.
+    """
+
+    timeout: float
+    connect_retries: int
+    status_retries: int
+    retry_statuses: tuple[int, ...]
+    max_retry_delay: float
+    rate_limit: Mapping[str, float]
+    microversions: Mapping[str, str]
+    endpoint_overrides: Mapping[str, str]
+    disabled_services: tuple[str, ...]
+    interface: str | None
+
+    @classmethod
+    def from_data(cls, data: Mapping) -> TransportSettings:
+        """Build the settings from a merged, validated profile mapping.
+
+        Usage: ``TransportSettings.from_data(profile.data)``.
+        """
+        section = _section(data, "transport")
+        return cls(
+            timeout=float(_required(section, "transport", "timeout")),
+            connect_retries=int(_required(section, "transport", "connect_retries")),
+            status_retries=int(_required(section, "transport", "status_retries")),
+            retry_statuses=tuple(section.get("retry_statuses") or ()),
+            max_retry_delay=float(_required(section, "transport", "max_retry_delay")),
+            rate_limit=_without_nulls(section.get("rate_limit")),
+            microversions=_without_nulls(section.get("microversions")),
+            endpoint_overrides=_without_nulls(section.get("endpoint_overrides")),
+            disabled_services=tuple(section.get("disabled_services") or ()),
+            interface=_section(data, "identity").get("interface"),
+        )
+
+
+def _without_nulls(value: Mapping | None) -> FrozenMap:
+    # A null entry means a layer unset that key: it is simply absent here.
+    return FrozenMap({k: v for k, v in (value or {}).items() if v is not None})
+
+
+@dataclass(frozen=True)
+class NetworkRule:
+    """One ``network.networks`` rule: which network it names and the roles it gives.
+
+    >>> NetworkRule(name="lan").matches("id-1", "lan")
+    True
+    """
+
+    name: str | None = None
+    id: str | None = None
+    name_pattern: str | None = None
+    routes_externally: bool | None = None
+    routes_ipv4_externally: bool | None = None
+    routes_ipv6_externally: bool | None = None
+    nat_source: bool = False
+    nat_destination: bool = False
+    default_interface: bool = False
+
+    @classmethod
+    def from_data(cls, rule: Mapping) -> NetworkRule:
+        """Build a rule from one validated ``networks`` entry.
+
+        >>> NetworkRule.from_data({"id": "abc", "nat_source": True}).nat_source
+        True
+        """
+        return cls(
+            name=rule.get("name"),
+            id=rule.get("id"),
+            name_pattern=rule.get("name_pattern"),
+            routes_externally=rule.get("routes_externally"),
+            routes_ipv4_externally=rule.get("routes_ipv4_externally"),
+            routes_ipv6_externally=rule.get("routes_ipv6_externally"),
+            nat_source=bool(rule.get("nat_source")),
+            nat_destination=bool(rule.get("nat_destination")),
+            default_interface=bool(rule.get("default_interface")),
+        )
+
+    def matches(self, network_id: str | None, network_name: str | None) -> bool:
+        """True when this rule names the network.
+
+        ``id`` compares with the network id; ``name`` compares with the network name
+        *or* id (as clouds.yaml ``networks: - name:`` does); ``name_pattern`` must
+        match the whole network name.
+
+        >>> NetworkRule(name_pattern="lan-[0-9]+").matches(None, "lan-12")
+        True
+        """
+        if self.id is not None:
+            return network_id is not None and network_id == self.id
+        if self.name is not None:
+            return self.name in {network_name, network_id} - {None}
+        if self.name_pattern is not None and network_name is not None:
+            return re.fullmatch(self.name_pattern, network_name) is not None
+        return False
+
+
+@dataclass(frozen=True)
+class NetworkSettings:
+    """How servers get a public address, and what the profile says about networks.
+
+    Usage: ``if profile.network.public_access == "floating_ip": ...``.
+    """
+
+    public_access: str | None
+    floating_ip_api: str | None
+    prefer_ipv6: bool
+    private_cloud: bool
+    networks: tuple[NetworkRule, ...]
+
+    @classmethod
+    def from_data(cls, data: Mapping) -> NetworkSettings:
+        """Build the settings from a merged, validated profile mapping.
+
+        Usage: ``NetworkSettings.from_data(profile.data)``.
+        """
+        section = _section(data, "network")
+        return cls(
+            public_access=section.get("public_access"),
+            floating_ip_api=section.get("floating_ip_api"),
+            prefer_ipv6=bool(section.get("prefer_ipv6")),
+            private_cloud=bool(section.get("private_cloud")),
+            networks=tuple(NetworkRule.from_data(r) for r in section.get("networks") or ()),
+        )
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The effective profile of one cloud region: merged, validated and read-only.
+
+    >>> p = Profile.from_data({"name": "x", "display_name": "X", "status": "active",
+    ...     "transport": {"timeout": 5, "connect_retries": 0, "status_retries": 0,
+    ...                   "max_retry_delay": 1}})
+    >>> p.get("transport.timeout"), p.transport.timeout
+    (5, 5.0)
+    """
+
+    name: str
+    display_name: str
+    status: str
+    message: str | None
+    region_name: str | None
+    sources: tuple[str, ...] = field(repr=False)
+    data: Mapping = field(repr=False)
+    transport: TransportSettings = field(repr=False)
+    network: NetworkSettings = field(repr=False)
+
+    @classmethod
+    def from_data(cls, data: Mapping, region_name: str | None = None) -> Profile:
+        """Freeze a merged, validated profile mapping into a :class:`Profile`.
+
+        Usage: ``Profile.from_data(merged, region_name="RegionOne")``.
+        """
+        frozen = freeze(data)
+        return cls(
+            name=frozen.get("name"),
+            display_name=frozen.get("display_name") or frozen.get("name"),
+            status=frozen.get("status") or "active",
+            message=frozen.get("message"),
+            region_name=region_name,
+            sources=tuple(frozen.get("sources") or ()),
+            data=frozen,
+            transport=TransportSettings.from_data(frozen),
+            network=NetworkSettings.from_data(frozen),
+        )
+
+    def get(self, dotted: str | Sequence[str], default: Any = None) -> Any:
+        """Read a value by dotted path; ``default`` when any step is missing.
+
+        Pass a tuple of keys when a key itself contains dots (region names do).
+        Digits index into lists.
+
+        >>> Profile.from_data({"name": "x", "display_name": "X", "status": "active",
+        ...     "transport": {"timeout": 5, "connect_retries": 0, "status_retries": 0,
+        ...                   "max_retry_delay": 1}}).get("login.distro_users", {})
+        {}
+        """
+        keys = dotted.split(".") if isinstance(dotted, str) else list(dotted)
+        node: Any = self.data
+        for key in keys:
+            node = _step(node, key)
+            if node is _MISSING:
+                return default
+        return node
+
+    def as_dict(self) -> dict:
+        """Return the whole merged profile as plain dicts and lists (JSON/YAML-safe).
+
+        Usage: ``yaml.safe_dump(profile.as_dict())``.
+        """
+        return plain_copy(self.data)
+
+
+def _step(node: Any, key: Any) -> Any:
+    if isinstance(node, Mapping):
+        return node.get(key, _MISSING)
+    if isinstance(node, tuple) and isinstance(key, (str, int)) and str(key).isdigit():
+        index = int(key)
+        return node[index] if index < len(node) else _MISSING
+    return _MISSING
