@@ -16,7 +16,7 @@ from normalizer.services.base import CacheLike, ReplyLike, ServiceBase, Transpor
 from normalizer.services.compute import ComputeService, microversion_at_least
 from normalizer.services.identity import IdentityService
 from normalizer.services.image import ImageService
-from normalizer.services.network import NetworkService, network_api_usable
+from normalizer.services.network import NetworkService
 from normalizer.services.pagination import paginate
 
 __all__ = [
@@ -29,6 +29,5 @@ __all__ = [
     "ServiceBase",
     "TransportLike",
     "microversion_at_least",
-    "network_api_usable",
     "paginate",
 ]

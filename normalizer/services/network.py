@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping, NamedTuple
 
-from normalizer.exceptions import BadRequest, NotFound
-from normalizer.services.base import CacheLike, ServiceBase, TransportLike, segment
+from normalizer.exceptions import BadRequest
+from normalizer.services.base import ServiceBase, segment
 from normalizer.services.pagination import paginate
 
-__all__ = ["NetworkService", "Collection", "COLLECTIONS", "network_api_usable"]
+__all__ = ["NetworkService", "Collection", "COLLECTIONS"]
 
 
 class Collection(NamedTuple):
@@ -54,31 +54,6 @@ COLLECTIONS: Mapping[str, Collection] = {
 }
 _BY_PATH_NAME = {c.path.lstrip("/"): c for c in COLLECTIONS.values()}
 _RULES_PATH = "/security-group-rules"
-
-
-def network_api_usable(transport: TransportLike, cache: CacheLike) -> bool:
-    """Whether this cloud has a Neutron we can talk to.
-
-    The catalog alone cannot say: some clouds listed a ``network`` service that was
-    not Neutron, or kept running nova-network behind a catalog entry, and ``GET
-    /networks`` answered 404 (one early vendor's did). Such clouds must be driven through
-    Nova's proxy APIs instead. The probe is one small request, cached under
-    ``networks`` so it is repeated only when network data is refetched anyway.
-    Errors other than 404 (auth, 5xx) propagate rather than being read as "no Neutron".
-
-    Usage: ``if not network_api_usable(transport, cache): use the nova-network proxy``
-    """
-    if not transport.has_service("network"):
-        return False
-
-    def probe() -> bool:
-        try:
-            transport.request("network", "GET", "/networks", params={"limit": 1, "fields": "id"})
-        except NotFound:
-            return False
-        return True
-
-    return bool(cache.fetch("networks", "network_api_usable", {}, probe))
 
 
 class NetworkService(ServiceBase):

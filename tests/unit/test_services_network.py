@@ -1,11 +1,11 @@
-"""NetworkService and network_api_usable: paths, envelopes, filters, caching, invalidation."""
+"""NetworkService: paths, envelopes, filters, caching, invalidation."""
 
 from __future__ import annotations
 
 import pytest
 
 from normalizer import exceptions as exc
-from normalizer.services.network import COLLECTIONS, NetworkService, network_api_usable
+from normalizer.services.network import COLLECTIONS, NetworkService
 from tests.unit.test_services_fakes import BASES, FakeCache, FakeTransport
 
 # kind: (path, singular, plural, kinds a create must invalidate, kinds a delete must invalidate)
@@ -171,34 +171,3 @@ def test_extensions_are_aliases_and_cached(net, transport, cache):
     assert cache.fetches[0][:2] == ("extensions", "list_extensions")
 
 
-# --- network_api_usable ----------------------------------------------------------------
-
-
-def test_api_unusable_without_catalog_entry(cache):
-    transport = FakeTransport(services=("compute",))
-    assert network_api_usable(transport, cache) is False
-    assert transport.calls == []
-
-
-def test_api_unusable_when_networks_404_and_cached(cache):
-    transport = FakeTransport()
-    transport.add("network", "GET", "/networks", status=404)
-    assert network_api_usable(transport, cache) is False
-    assert network_api_usable(transport, cache) is False
-    assert len(transport.calls) == 1
-    assert cache.fetches[0][0] == "networks"
-
-
-def test_api_usable_probe_is_small(cache):
-    transport = FakeTransport()
-    transport.add("network", "GET", "/networks", {"networks": []})
-    assert network_api_usable(transport, cache) is True
-    assert transport.only_call().params == {"limit": 1, "fields": "id"}
-
-
-def test_api_probe_other_errors_propagate_and_are_not_cached(cache):
-    transport = FakeTransport()
-    transport.add("network", "GET", "/networks", status=500)
-    with pytest.raises(exc.ServerError):
-        network_api_usable(transport, cache)
-    assert cache.entries == {}

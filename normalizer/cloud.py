@@ -1,0 +1,336 @@
+"""The :class:`Cloud` facade: what ``normalizer.connect()`` returns.
+
+It holds the configuration, the effective profile, the transport, the cache and one
+service object per OpenStack service, and delegates. Reads fetch raw data through the
+services (cached there) and hand it to the pure ``normalize`` functions; nothing here
+decides what a field means.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, Iterable, Mapping, TypeVar
+
+from munch import Munch
+
+from normalizer import config as config_module
+from normalizer import error_mapping
+from normalizer.cache import ResourceCache
+from normalizer.exceptions import AmbiguousMatch, NormalizerError, NotFound, format_candidates
+from normalizer.normalize import (Context, normalize_flavor, normalize_floating_ip, normalize_image,
+                                  normalize_keypair, normalize_network, normalize_server)
+from normalizer.profiles import Profile, load_profile
+from normalizer.services.compute import ComputeService
+from normalizer.services.image import ImageService
+from normalizer.services.network import NetworkService
+from normalizer.transport import Transport, TransportOptions, make_session
+
+__all__ = ["Cloud", "connect", "connect_all"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _public(method: F) -> F:
+    """Guarantee the contract: only NormalizerError leaves a public method."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except NormalizerError:
+            raise
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
+            raise error_mapping.error_from_unexpected(error, f"{self.name}: {method.__name__}") from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+class Cloud:
+    """One OpenStack cloud region, with one AWS-like meaning.
+
+    Build it with :func:`normalizer.connect`. Every ``list_*`` returns a list of
+    :class:`munch.Munch` in the normalizer data model (docs/model.md); every ``get_*``
+    returns one, or None when nothing matches, and raises
+    :class:`~normalizer.exceptions.AmbiguousMatch` when several match.
+
+    >>> cloud = normalizer.connect("mycloud")        # doctest: +SKIP
+    >>> [f.name for f in cloud.list_flavors()][:2]   # doctest: +SKIP
+    ['m1.tiny', 'm1.small']
+    """
+
+    def __init__(self, config: config_module.CloudConfig, profile: Profile, transport: Transport,
+                 cache: ResourceCache) -> None:
+        self.config = config
+        self.profile = profile
+        self.transport = transport
+        self.cache = cache
+        self.compute = ComputeService(transport, cache)
+        self.network = NetworkService(transport, cache)
+        self.image = ImageService(transport, cache)
+        self._context: Context | None = None
+        self._neutron_usable: bool | None = None
+
+    @classmethod
+    def from_config(cls, config: config_module.CloudConfig, *, clock=None, sleep=None) -> "Cloud":
+        """Build a Cloud from a :class:`~normalizer.config.CloudConfig` (no network I/O).
+
+        >>> cloud = Cloud.from_config(normalizer.config.load_config("mycloud"))  # doctest: +SKIP
+        """
+        profile = load_profile(config.profile_name, region_name=config.region_name, layers=config.profile_layers)
+        session = config.session or make_session(
+            config_module.build_auth_plugin(config, defaults=_auth_defaults(profile, config)),
+            verify=config.verify, cert=config.cert, timeout=config.api_timeout)
+        transport_kwargs = {k: v for k, v in (("clock", clock), ("sleep", sleep)) if v is not None}
+        transport = Transport(session, _transport_options(profile, config), **transport_kwargs)
+        cache = ResourceCache(config.cache, namespace=lambda: (
+            config.name, config.region_name, transport.project.get("id")))
+        return cls(config, profile, transport, cache)
+
+    def __repr__(self) -> str:
+        return f"<Cloud {self.name!r} region={self.region_name!r} profile={self.profile.name!r}>"
+
+    @property
+    def name(self) -> str:
+        """The cloud's name in clouds.yaml (``envvars`` or ``defaults`` otherwise)."""
+        return self.config.name
+
+    @property
+    def region_name(self) -> str | None:
+        """The region this Cloud talks to."""
+        return self.config.region_name
+
+    def _ctx(self) -> Context:
+        if self._context is None:
+            project = self.transport.project
+            self._context = Context(cloud=self.name, region_name=self.region_name, project_id=project.get("id"),
+                                    project_name=project.get("name"), project_domain_id=project.get("domain_id"))
+        return self._context
+
+    # --- networks ---------------------------------------------------------------------
+
+    @_public
+    def list_networks(self) -> list[Munch]:
+        """Every network this project can see, normalized.
+
+        On clouds without a usable network API (nova-network style), the networks are
+        the labels of the servers' Nova addresses.
+
+        >>> [n.name for n in cloud.list_networks()]  # doctest: +SKIP
+        ['ext-net', 'private']
+        """
+        ctx = self._ctx()
+        networks = self._neutron(self.network.list_networks)
+        if networks is None:
+            return [normalize_network(raw, ctx) for raw in _networks_from_addresses(self.compute.list_servers())]
+        by_network: dict[str, list] = {}
+        for subnet in self.network.list_subnets():
+            by_network.setdefault(subnet.get("network_id"), []).append(subnet)
+        return [normalize_network(raw, ctx, subnets=by_network.get(raw.get("id"), ())) for raw in networks]
+
+    def _neutron(self, call: Callable[[], list]) -> list | None:
+        """Run a Neutron listing, or return None on clouds without a usable network API.
+
+        Some clouds list Neutron in the catalog but answer 404 to every call (Rackspace
+        did); the first listing tells us, so no probe request is ever spent on it.
+        """
+        if self._neutron_usable is False or not self.transport.has_service("network"):
+            return None
+        try:
+            result = call()
+        except NotFound:
+            if self._neutron_usable:
+                raise
+            self._neutron_usable = False
+            return None
+        self._neutron_usable = True
+        return result
+
+    @_public
+    def get_network(self, name_or_id: str) -> Munch | None:
+        """The network with this id or name, or None.
+
+        >>> cloud.get_network("private").cidrs  # doctest: +SKIP
+        ['10.0.0.0/24']
+        """
+        return _one(self.list_networks(), name_or_id, "network")
+
+    # --- servers ----------------------------------------------------------------------
+
+    @_public
+    def list_servers(self) -> list[Munch]:
+        """Every server of the project, normalized, in one API call.
+
+        >>> [(s.name, s.state) for s in cloud.list_servers()]  # doctest: +SKIP
+        [('web1', 'running')]
+        """
+        ctx = self._ctx()
+        return [normalize_server(raw, ctx) for raw in self.compute.list_servers()]
+
+    @_public
+    def get_server(self, name_or_id: str) -> Munch | None:
+        """The server with this id or exact name, or None.
+
+        >>> cloud.get_server("web1").interface_ip  # doctest: +SKIP
+        '203.0.113.10'
+        """
+        ctx = self._ctx()
+        raw = self.compute.get_server(name_or_id)
+        if raw is not None:
+            return normalize_server(raw, ctx)
+        exact = [s for s in self.compute.list_servers(filters={"name": f"^{_regex_escape(name_or_id)}$"})
+                 if s.get("name") == name_or_id]
+        found = _one([normalize_server(raw, ctx) for raw in exact], name_or_id, "server")
+        return found
+
+    # --- flavors, images, floating IPs, keypairs ------------------------------------
+
+    @_public
+    def list_flavors(self, *, get_extra_specs: bool = False) -> list[Munch]:
+        """Every flavor this project may use, public and private, normalized.
+
+        :param get_extra_specs: also fetch extra specs (free from Nova microversion 2.61;
+            one call per flavor before it).
+
+        >>> [(f.name, f.vcpus, f.ram) for f in cloud.list_flavors()][:1]  # doctest: +SKIP
+        [('m1.tiny', 1, 512)]
+        """
+        ctx = self._ctx()
+        return [normalize_flavor(raw, ctx) for raw in self.compute.list_flavors(with_extra_specs=get_extra_specs)]
+
+    @_public
+    def get_flavor(self, name_or_id: str, *, get_extra_specs: bool = False) -> Munch | None:
+        """The flavor with this id or name, or None.
+
+        >>> cloud.get_flavor("m1.small").ram  # doctest: +SKIP
+        2048
+        """
+        return _one(self.list_flavors(get_extra_specs=get_extra_specs), name_or_id, "flavor")
+
+    @_public
+    def list_images(self) -> list[Munch]:
+        """Every image this project can see, normalized.
+
+        >>> [i.name for i in cloud.list_images()][:1]  # doctest: +SKIP
+        ['Ubuntu 22.04 LTS (Jammy Jellyfish)']
+        """
+        ctx = self._ctx()
+        return [normalize_image(raw, ctx) for raw in self.image.list_images()]
+
+    @_public
+    def get_image(self, name_or_id: str) -> Munch | None:
+        """The image with this id or name, or None.
+
+        >>> cloud.get_image("cirros").min_disk  # doctest: +SKIP
+        1
+        """
+        ctx = self._ctx()
+        raw = self.image.get_image(name_or_id) if _looks_like_uuid(name_or_id) else None
+        if raw is not None:
+            return normalize_image(raw, ctx)
+        return _one(self.list_images(), name_or_id, "image")
+
+    @_public
+    def list_floating_ips(self) -> list[Munch]:
+        """Every floating IP of the project (Neutron, or Nova's proxy API on nova-network clouds).
+
+        >>> [f.floating_ip_address for f in cloud.list_floating_ips()]  # doctest: +SKIP
+        ['203.0.113.10']
+        """
+        ctx = self._ctx()
+        raws = self._neutron(self.network.list_floating_ips)
+        if raws is None:
+            nova_fips = self.profile.network.floating_ip_api != "none"
+            raws = _absent_is_empty(self.compute.list_nova_floating_ips) if nova_fips else []
+        return [normalize_floating_ip(raw, ctx) for raw in raws]
+
+    @_public
+    def list_keypairs(self) -> list[Munch]:
+        """Every keypair of the user, normalized.
+
+        >>> [k.name for k in cloud.list_keypairs()]  # doctest: +SKIP
+        ['deploy']
+        """
+        ctx = self._ctx()
+        return [normalize_keypair(raw, ctx) for raw in self.compute.list_keypairs()]
+
+
+# --- module helpers ---------------------------------------------------------------------
+
+
+def _one(items: Iterable[Munch], name_or_id: str, kind: str) -> Munch | None:
+    items = list(items)
+    by_id = [item for item in items if item.get("id") == name_or_id]
+    if by_id:
+        return by_id[0]
+    by_name = [item for item in items if item.get("name") == name_or_id]
+    if len(by_name) > 1:
+        raise AmbiguousMatch(
+            f"{len(by_name)} {kind}s are named {name_or_id!r}: ids {format_candidates(i.get('id') for i in by_name)}",
+            hint=f"pass the {kind}'s id instead of its name", candidates=[i.get("id") for i in by_name])
+    return by_name[0] if by_name else None
+
+
+def _networks_from_addresses(servers: Iterable[Mapping[str, Any]]) -> list[dict]:
+    """Networks as nova-network clouds show them: the labels of server addresses."""
+    labels = sorted({label for server in servers
+                     for label in (server.get("addresses") or {}) if isinstance(label, str)})
+    return [{"id": None, "name": label, "status": "ACTIVE", "subnets": [], "shared": False,
+             "router:external": False, "source": "nova addresses"} for label in labels]
+
+
+def _absent_is_empty(call: Callable[[], list]) -> list:
+    try:
+        return call()
+    except NotFound:
+        return []
+
+
+def _looks_like_uuid(value: str) -> bool:
+    text = str(value).replace("-", "")
+    return len(text) == 32 and all(c in "0123456789abcdefABCDEF" for c in text)
+
+
+def _regex_escape(name: str) -> str:
+    # Nova's name filter is a database regex: escape what would widen the match.
+    return "".join("\\" + c if c in ".^$*+?{}[]\\|()" else c for c in name)
+
+
+def _auth_defaults(profile: Profile, config: config_module.CloudConfig) -> dict[str, Any]:
+    auth_url = profile.get("identity.auth_url")
+    if not auth_url:
+        return {}
+    return {"auth_url": auth_url.replace("{region_name}", config.region_name or "")}
+
+
+def _transport_options(profile: Profile, config: config_module.CloudConfig) -> TransportOptions:
+    settings = profile.transport
+    timeout = config.api_timeout or settings.timeout
+    return TransportOptions(
+        timeout=timeout, connect_retries=settings.connect_retries, status_retries=settings.status_retries,
+        retry_statuses=tuple(settings.retry_statuses), max_retry_delay=settings.max_retry_delay,
+        rate_limit=dict(settings.rate_limit), microversions=dict(settings.microversions),
+        endpoint_overrides=dict(settings.endpoint_overrides), disabled_services=tuple(settings.disabled_services),
+        interface=config.interface or settings.interface or "public", region_name=config.region_name)
+
+
+def connect(cloud: str | None = None, **kwargs: Any) -> Cloud:
+    """Connect to one cloud region; no network I/O happens until the first call.
+
+    :param cloud: a clouds.yaml entry; ``OS_CLOUD`` (or the only cloud) when omitted.
+    :param kwargs: ``region_name``, ``profile``, ``profile_overrides``, ``session`` (a
+        ready keystoneauth1 Session), ``cache`` (a ``cache:`` section) or auth options
+        (``auth_url``, ``username``, ``password``, ``project_name``, ...).
+
+    >>> cloud = normalizer.connect("mycloud")                                  # doctest: +SKIP
+    >>> cloud = normalizer.connect(session=sess, profile="generic", region_name="RegionOne")  # doctest: +SKIP
+    """
+    return Cloud.from_config(config_module.load_config(cloud, **kwargs))
+
+
+def connect_all(**kwargs: Any) -> list[Cloud]:
+    """One :class:`Cloud` per cloud and region in clouds.yaml.
+
+    >>> [(c.name, c.region_name) for c in normalizer.connect_all()]  # doctest: +SKIP
+    [('ovh', 'GRA11'), ('ovh', 'SBG5')]
+    """
+    return [Cloud.from_config(config) for config in config_module.load_all_configs(**kwargs)]
