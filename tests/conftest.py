@@ -22,4 +22,8 @@ def isolated_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.chdir(work)
+    # /etc/openstack is the site config dir: never read the machine's real one in tests.
+    import normalizer.config
+
+    monkeypatch.setattr(normalizer.config, "SITE_CONFIG_DIRS", (str(tmp_path / "etc-openstack"),))
     yield tmp_path
