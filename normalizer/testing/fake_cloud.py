@@ -251,8 +251,9 @@ class FakeCloud:
             "project_name": self.project_name, "user_domain_name": self.user_domain_name,
             "project_domain_name": self.project_domain_name, "region_name": self.region_name,
             "profile": self.profile}
-        if self.config:
-            kwargs["profile_overrides"] = jsonlib.loads(jsonlib.dumps(self.config))
+        # layout hints are clouds.yaml (openstacksdk) keys such as networks:, which
+        # connect() accepts as keyword arguments too
+        kwargs.update(jsonlib.loads(jsonlib.dumps(self.config or {})))
         return kwargs
 
     def clouds_yaml(self, name: str = "fake") -> dict[str, Any]:
@@ -265,7 +266,8 @@ class FakeCloud:
         entry: dict[str, Any] = {
             "auth_type": "password", "identity_api_version": 3, "region_name": kwargs.pop("region_name"),
             "profile": kwargs.pop("profile")}
-        entry.update(kwargs.pop("profile_overrides", {}))
+        for key in list(self.config or {}):
+            entry[key] = kwargs.pop(key)
         entry["auth"] = kwargs
         return {"clouds": {name: entry}}
 

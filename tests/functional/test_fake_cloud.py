@@ -412,11 +412,11 @@ def test_connect_kwargs_and_clouds_yaml():
     kwargs = fake.connect_kwargs()
     assert kwargs["auth_url"] == f"{BASE}/identity" and kwargs["region_name"] == "RegionTwo"
     assert kwargs["profile"] == fake.profile == "generic"
-    assert {"name": "ext-net", "nat_source": True} in kwargs["profile_overrides"]["networks"]
+    assert {"name": "ext-net", "nat_source": True} in kwargs["networks"]
     entry = fake.clouds_yaml("mine")["clouds"]["mine"]
     assert entry["auth"]["username"] == fake.username and entry["region_name"] == "RegionTwo"
-    assert entry["networks"] == kwargs["profile_overrides"]["networks"]
-    assert "profile_overrides" not in FakeCloud("fip").connect_kwargs()
+    assert entry["networks"] == kwargs["networks"] and "networks" not in entry["auth"]
+    assert "networks" not in FakeCloud("fip").connect_kwargs()
 
 
 def test_custom_base_url_in_mock_mode():
