@@ -1,0 +1,108 @@
+"""House rules that a machine can check: public surface, import direction, no vendor facts in code."""
+
+import ast
+import pathlib
+import re
+
+import yaml
+
+import normalizer
+
+ROOT = pathlib.Path(normalizer.__file__).parent
+REPO = ROOT.parent
+PURE_PACKAGES = ("normalize", "profiles")
+IO_MODULES = ("normalizer.transport", "normalizer.services", "normalizer.cloud", "normalizer.cache",
+              "normalizer.testing", "requests", "keystoneauth1", "dogpile")
+
+
+def python_files(base=ROOT):
+    return sorted(p for p in base.rglob("*.py") if "__pycache__" not in p.parts)
+
+
+def imported_modules(path):
+    tree = ast.parse(path.read_text())
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(alias.name, node) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append((node.module, node))
+    return tree, found
+
+
+def test_public_surface_is_exactly_all():
+    public = sorted(name for name in vars(normalizer) if not name.startswith("_") and name not in (
+        "annotations", "logging") and not isinstance(getattr(normalizer, name), type(normalizer)))
+    assert sorted(normalizer.__all__) == sorted(public + ["__version__"])
+    assert {"connect", "connect_all", "Cloud", "list_profiles", "load_profile", "NormalizerError"} <= set(public)
+
+
+def test_pure_packages_import_no_io():
+    for package in PURE_PACKAGES:
+        for path in python_files(ROOT / package):
+            _, modules = imported_modules(path)
+            bad = [m for m, _ in modules if m.startswith(IO_MODULES)]
+            assert not bad, f"{path.relative_to(REPO)} imports {bad}: normalize/profiles must stay pure"
+
+
+def test_library_never_imports_the_test_double_at_module_level():
+    for path in python_files():
+        if "testing" in path.relative_to(ROOT).parts:
+            continue
+        tree, modules = imported_modules(path)
+        top_level = {id(node) for node in tree.body}
+        for module, node in modules:
+            if module.startswith("normalizer.testing"):
+                # only the CLI's demo may load it, lazily, inside the function that serves it
+                assert path.name == "cli.py" and id(node) not in top_level, f"{path} imports {module}"
+
+
+def test_testing_imports_only_the_error_tree_from_the_library():
+    for path in python_files(ROOT / "testing"):
+        _, modules = imported_modules(path)
+        library = {m for m, _ in modules if m.startswith("normalizer") and not m.startswith("normalizer.testing")}
+        assert library <= {"normalizer.exceptions"}, f"{path.name} imports {library}"
+
+
+def _vendor_words():
+    """Vendor and network names, taken from the data that is allowed to hold them."""
+    words = {p.stem for p in (REPO / "vendor_profiles").glob("*.yaml") if not p.stem.startswith("_")}
+    words.discard("generic")
+    for path in (REPO / "vendor_profiles").glob("*.yaml"):
+        data = yaml.safe_load(path.read_text()) or {}
+        sections = [data] + list((data.get("regions") or {}).values())
+        for section in sections:
+            words |= {rule.get("name") for rule in ((section or {}).get("network") or {}).get("networks") or []}
+    for path in (ROOT / "testing" / "layouts").glob("[!_]*.yaml"):
+        data = yaml.safe_load(path.read_text()) or {}
+        words |= {net.get("name") for net in data.get("networks") or []}
+        words |= {net.get("name") for net in (data.get("config") or {}).get("networks") or []}
+    words.discard(None)
+    # 'public' and 'private' are also Keystone interfaces and Glance visibilities, and 'nova'
+    # (nova-network's default pool) is also the compute service's name: API facts, not vendor facts
+    return {w for w in words if w.lower() not in ("public", "private", "nova") and len(w) > 2}
+
+
+def _string_constants(path):
+    tree = ast.parse(path.read_text())
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef))
+                  and node.body and isinstance(node.body[0], ast.Expr)}
+    return [(node.lineno, node.value) for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings]
+
+
+def test_no_vendor_or_network_name_is_a_literal_in_code():
+    words = _vendor_words()
+    assert {"ext-net", "vexxhost", "rackspace"} <= words
+    pattern = re.compile(r"(?<![a-z0-9])(" + "|".join(re.escape(w.lower()) for w in sorted(words)) + r")(?![a-z0-9])")
+    offenders = [f"{path.relative_to(REPO)}:{line}: {value!r}"
+                 for path in python_files() for line, value in _string_constants(path)
+                 if pattern.search(value.lower())]
+    assert not offenders, "vendor/network names belong in profiles or layouts:\n" + "\n".join(offenders)
+
+
+def test_modules_stay_small():
+    too_big = [f"{p.relative_to(REPO)} ({n} lines)" for p in python_files()
+               if (n := len(p.read_text().splitlines())) > 800]
+    assert not too_big
