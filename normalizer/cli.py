@@ -58,8 +58,13 @@ def _show_cloud(cloud, out) -> None:
         print(format_table(items, _COLUMNS[title]), file=out)
 
 
-def run_demo(layouts: Sequence[str], out=sys.stdout) -> None:
-    """Serve each FakeCloud layout over HTTP on 127.0.0.1 and print it normalized."""
+def run_demo(layouts: Sequence[str], out=None) -> None:
+    """Serve each FakeCloud layout over HTTP on 127.0.0.1 and print it normalized.
+
+    >>> run_demo(["fip"])  # doctest: +SKIP
+    === layout 'fip' (profile 'generic') at http://127.0.0.1:41325/identity
+    """
+    out = out or sys.stdout
     from normalizer.testing import FakeCloud  # the demo is the one place the CLI uses the test double
 
     for layout in layouts:
