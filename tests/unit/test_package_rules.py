@@ -106,3 +106,35 @@ def test_modules_stay_small():
     too_big = [f"{p.relative_to(REPO)} ({n} lines)" for p in python_files()
                if (n := len(p.read_text().splitlines())) > 800]
     assert not too_big
+
+
+def test_functions_stay_short():
+    long_ones = []
+    for path in python_files():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno - node.lineno >= 60:
+                long_ones.append(f"{path.relative_to(REPO)}:{node.lineno} {node.name}")
+    assert not long_ones
+
+
+def test_every_public_function_has_a_docstring():
+    missing = []
+    for path in python_files():
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and not node.name.startswith("_") \
+                    and ast.get_docstring(node) is None:
+                missing.append(f"{path.relative_to(REPO)}:{node.lineno} {node.name}")
+    assert not missing, "\n".join(missing)
+
+
+def test_public_classes_document_every_method_with_an_example():
+    from normalizer.testing import FakeCloud
+
+    for cls in (normalizer.Cloud, FakeCloud):
+        for name, member in vars(cls).items():
+            if name.startswith("_") or not callable(member):
+                continue
+            doc = member.__doc__ or ""
+            assert doc.strip(), f"{cls.__name__}.{name} has no docstring"
+            if cls is normalizer.Cloud:
+                assert ">>>" in doc, f"Cloud.{name} has no usage example"
