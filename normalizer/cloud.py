@@ -20,6 +20,7 @@ from normalizer.exceptions import AmbiguousMatch, NormalizerError, NotFound, for
 from normalizer.normalize import (Context, normalize_flavor, normalize_floating_ip, normalize_image,
                                   normalize_keypair, normalize_network, normalize_server)
 from normalizer.profiles import Profile, load_profile
+from normalizer.select.network_roles import ROUTER_INTERFACE_OWNERS, NetworkRoles, classify_networks
 from normalizer.services.compute import ComputeService
 from normalizer.services.image import ImageService
 from normalizer.services.network import NetworkService
@@ -108,24 +109,43 @@ class Cloud:
 
     # --- networks ---------------------------------------------------------------------
 
+    def _network_roles(self) -> tuple[list[dict], list[dict], NetworkRoles]:
+        """Raw networks and subnets plus every network's role, from one topology snapshot.
+
+        Four listings (networks, subnets, routers, router-interface ports), each cached
+        like any fetch, so roles are recomputed whenever the cache expires and a long
+        IPython session sees new networks.
+        """
+        networks = self._neutron(self.network.list_networks)
+        if networks is None:
+            networks = _networks_from_addresses(self.compute.list_servers())
+            subnets, routers, ports = [], [], []
+        else:
+            subnets = self.network.list_subnets()
+            routers = self.network.list_routers()
+            ports = self.network.list_ports(filters={"device_owner": list(ROUTER_INTERFACE_OWNERS)})
+        roles = classify_networks(networks, subnets, routers, ports, settings=self.profile.network,
+                                  project_id=self.transport.project.get("id"))
+        return networks, subnets, roles
+
     @_public
     def list_networks(self) -> list[Munch]:
-        """Every network this project can see, normalized.
+        """Every network this project can see, normalized, with its role and the reason.
 
         On clouds without a usable network API (nova-network style), the networks are
         the labels of the servers' Nova addresses.
 
-        >>> [n.name for n in cloud.list_networks()]  # doctest: +SKIP
-        ['ext-net', 'private']
+        >>> [(n.name, n.is_public, n.nat_source) for n in cloud.list_networks()]  # doctest: +SKIP
+        [('private', False, False), ('ext-net', False, True)]
         """
         ctx = self._ctx()
-        networks = self._neutron(self.network.list_networks)
-        if networks is None:
-            return [normalize_network(raw, ctx) for raw in _networks_from_addresses(self.compute.list_servers())]
-        by_network: dict[str, list] = {}
-        for subnet in self.network.list_subnets():
-            by_network.setdefault(subnet.get("network_id"), []).append(subnet)
-        return [normalize_network(raw, ctx, subnets=by_network.get(raw.get("id"), ())) for raw in networks]
+        networks, subnets, roles = self._network_roles()
+        by_id = {role.id: role for role in roles.roles if role.id is not None}
+        by_name = roles.by_name()
+        return [normalize_network(raw, ctx, subnets=subnets, network_roles={
+            key: role for key, role in ((raw.get("id"), by_id.get(raw.get("id"))),
+                                        (raw.get("name"), by_name.get(raw.get("name")))) if key and role})
+                for raw in networks]
 
     def _neutron(self, call: Callable[[], list]) -> list | None:
         """Run a Neutron listing, or return None on clouds without a usable network API.
@@ -154,17 +174,70 @@ class Cloud:
         """
         return _one(self.list_networks(), name_or_id, "network")
 
+    def _role_network(self, role: str) -> Munch | None:
+        roles = self._network_roles()[2]
+        decision = getattr(roles, role)
+        if decision.rule == "ambiguous":
+            raise AmbiguousMatch(
+                f"{self.name}: cannot tell the {decision.subject}: {decision.reason}",
+                hint=roles.hints[role], candidates=[c.candidate for c in decision.considered])
+        if decision.value is None:
+            return None
+        return next((n for n in self.list_networks() if n.id == decision.value), None)
+
+    @_public
+    def get_public_network(self) -> Munch | None:
+        """The network where servers get a directly reachable address, or None (FIP clouds).
+
+        >>> cloud.get_public_network().name  # doctest: +SKIP
+        'public'
+        """
+        return self._role_network("public")
+
+    @_public
+    def get_private_network(self) -> Munch | None:
+        """The tenant network servers boot on by default, or None.
+
+        >>> cloud.get_private_network().name  # doctest: +SKIP
+        'private'
+        """
+        return self._role_network("private")
+
+    @_public
+    def get_external_network(self) -> Munch | None:
+        """The floating-IP pool this project can use, or None.
+
+        An external network that no router of the project reaches is not chosen while
+        another one is reachable; two reachable ones raise AmbiguousMatch.
+
+        >>> cloud.get_external_network().name  # doctest: +SKIP
+        'ext-net'
+        """
+        return self._role_network("external")
+
     # --- servers ----------------------------------------------------------------------
+
+    def _server_view(self) -> Callable[[Mapping[str, Any]], Munch]:
+        """A function normalizing raw servers with this cloud's roles and preferences."""
+        ctx = self._ctx()
+        roles = self._network_roles()[2].by_name()
+        settings = self.profile.network
+
+        def view(raw: Mapping[str, Any]) -> Munch:
+            return normalize_server(raw, ctx, network_roles=roles, prefer_ipv6=settings.prefer_ipv6,
+                                    private_cloud=settings.private_cloud)
+        return view
 
     @_public
     def list_servers(self) -> list[Munch]:
-        """Every server of the project, normalized, in one API call.
+        """Every server of the project, normalized; the cost does not grow with their number.
 
-        >>> [(s.name, s.state) for s in cloud.list_servers()]  # doctest: +SKIP
-        [('web1', 'running')]
+        >>> [(s.name, s.state, s.interface_ip) for s in cloud.list_servers()]  # doctest: +SKIP
+        [('web1', 'running', '203.0.113.10')]
         """
-        ctx = self._ctx()
-        return [normalize_server(raw, ctx) for raw in self.compute.list_servers()]
+        raws = self.compute.list_servers()
+        view = self._server_view()
+        return [view(raw) for raw in raws]
 
     @_public
     def get_server(self, name_or_id: str) -> Munch | None:
@@ -173,14 +246,13 @@ class Cloud:
         >>> cloud.get_server("web1").interface_ip  # doctest: +SKIP
         '203.0.113.10'
         """
-        ctx = self._ctx()
         raw = self.compute.get_server(name_or_id)
-        if raw is not None:
-            return normalize_server(raw, ctx)
-        exact = [s for s in self.compute.list_servers(filters={"name": f"^{_regex_escape(name_or_id)}$"})
-                 if s.get("name") == name_or_id]
-        found = _one([normalize_server(raw, ctx) for raw in exact], name_or_id, "server")
-        return found
+        if raw is None:
+            pattern = f"^{_regex_escape(name_or_id)}$"
+            exact = [s for s in self.compute.list_servers(filters={"name": pattern}) if s.get("name") == name_or_id]
+            found = _one([{"id": s.get("id"), "name": s.get("name"), "raw": s} for s in exact], name_or_id, "server")
+            raw = found["raw"] if found else None
+        return self._server_view()(raw) if raw is not None else None
 
     # --- flavors, images, floating IPs, keypairs ------------------------------------
 

@@ -55,11 +55,17 @@ def _network(item: Any, cloud: str) -> dict[str, Any]:
     if isinstance(name, (int, float)) and not isinstance(name, bool):
         name = str(name)
     network: dict[str, Any] = {"name": name}
-    for flag in _NETWORK_FLAGS:
+    for flag in ("nat_source", "nat_destination", "default_interface"):
         network[flag] = _flag(entry.get(flag))
-    # Per address family, routing defaults to the network's overall answer.
-    for family in ("routes_ipv4_externally", "routes_ipv6_externally"):
-        network[family] = _flag(entry[family]) if family in entry else network["routes_externally"]
+    # openstacksdk reads an absent routes_* flag as false because it cannot see subnet
+    # ranges; normalizer can, so only what the user wrote is a rule (a network listed
+    # just to mark it nat_destination keeps its routing decided by the API). Family
+    # flags inherit the stated overall answer, as in openstacksdk.
+    for family in ("routes_externally", "routes_ipv4_externally", "routes_ipv6_externally"):
+        if family in entry:
+            network[family] = _flag(entry[family])
+        elif "routes_externally" in entry:
+            network[family] = _flag(entry["routes_externally"])
     return network
 
 

@@ -63,7 +63,7 @@ def normalize_network(raw: Any, ctx: Context, *, subnets: Iterable[Any] = (),
         status=as_str(raw.get("status")),
         is_shared=as_bool(raw.get(NETWORK_RENAMES["is_shared"])),
         is_external=is_external,
-        is_default=as_bool(raw.get(NETWORK_RENAMES["is_default"])),
+        is_default=_is_default(raw, role_for(network_roles, network_id, name)),
         **decide_network_roles(is_external=is_external,
                                global_cidrs=[c for c in cidrs if is_global_cidr(c)],
                                role=role_for(network_roles, network_id, name)),
@@ -85,6 +85,16 @@ def decide_network_roles(*, is_external: bool, global_cidrs: list, role: Any = N
     >>> decide_network_roles(is_external=False, global_cidrs=[], role={"routes_externally": True})["is_public"]
     True
     """
+    if hasattr(role, "is_public") and hasattr(role, "reason"):
+        # a full role decided by normalizer.select.network_roles: it already weighed
+        # rules, router:external, subnet ranges and routers
+        return {
+            "is_public": bool(role.is_public),
+            "nat_source": bool(role_flag(role, "nat_source")),
+            "nat_destination": bool(role_flag(role, "nat_destination")),
+            "routes_externally": bool(role.routes_ipv4_externally or role.routes_ipv6_externally),
+            "reason": role.reason,
+        }
     declared = role_flag(role, "routes_externally")
     reasons = []
     if declared is not None:
@@ -107,6 +117,13 @@ def decide_network_roles(*, is_external: bool, global_cidrs: list, role: Any = N
         "routes_externally": routes,
         "reason": "; ".join(reasons),
     }
+
+
+def _is_default(raw: Mapping, role: Any) -> bool:
+    """The default boot network when roles are known; Neutron's own flag otherwise."""
+    if hasattr(role, "default_interface") and hasattr(role, "is_public"):
+        return bool(role.default_interface)
+    return as_bool(raw.get(NETWORK_RENAMES["is_default"]))
 
 
 def _own_subnets(network_id: str | None, subnet_ids: list, subnets: Iterable[Any]) -> list:

@@ -65,12 +65,15 @@ _IMAGE_PROPERTY_KEYS = ("properties", "metadata")
 
 
 def normalize_server(raw: Any, ctx: Context, *, floating_ips: Iterable[Any] = (),
-                     network_roles: Mapping[str, Any] | None = None) -> Munch:
+                     network_roles: Mapping[str, Any] | None = None, prefer_ipv6: bool = False,
+                     private_cloud: bool = False, login_user: str | None = None) -> Munch:
     """Turn one raw Nova server into the normalised server; pure and total.
 
     ``floating_ips`` are raw floating IPs whose port belongs to this server (they fill
     in what Nova's ``addresses`` may not list yet). ``network_roles`` maps network
-    names or ids to roles that can override the address-range rule.
+    names or ids to roles that can override the address-range rule. ``prefer_ipv6``
+    and ``private_cloud`` (from the profile) steer ``interface_ip``; ``login_user`` is
+    the decided login user (else the embedded image's ``os_admin_user``, if any).
 
     >>> s = normalize_server({"id": "x", "status": "UNKNOWN"}, Context(cloud="c", region_name=None))
     >>> s.state, s.addresses, s.interface_ip
@@ -87,8 +90,8 @@ def normalize_server(raw: Any, ctx: Context, *, floating_ips: Iterable[Any] = ()
         name=as_str(raw.get("name")),
         status=status,
         state=server_state(status, task_state=raw.get(_TASK_STATE_KEY)),
-        **_pick_addresses(addresses),
-        login_user=first_text(_image_property(image, "os_admin_user")),
+        **pick_addresses(addresses, prefer_ipv6=prefer_ipv6, private_cloud=private_cloud),
+        login_user=login_user or first_text(_image_property(image, "os_admin_user")),
         image=_image_summary(image),
         flavor=_flavor_summary(raw.get("flavor")),
         key_name=as_str(raw.get("key_name")),
@@ -192,7 +195,15 @@ def _fip_belongs_to(fip: Mapping, server_id: str | None) -> bool:
     return owner is None or owner == server_id
 
 
-def _pick_addresses(addresses: list) -> dict:
+def pick_addresses(addresses: list, *, prefer_ipv6: bool = False, private_cloud: bool = False) -> dict:
+    """The contract's address fields from classified ``addresses`` (DESIGN §2).
+
+    ``interface_ip``: public_v4, else public_v6 when IPv6 is preferred or the only public
+    family, else private_v4 when the cloud is marked private; never by probing.
+
+    >>> pick_addresses([Munch(addr="2001:db8::5", version=6, type="fixed", network="n", is_public=True)])["interface_ip"]
+    '2001:db8::5'
+    """
     def first(version: int, *, public: bool, kind: str | None = None) -> str | None:
         for entry in addresses:
             if entry.version != version or entry.is_public != public:
@@ -206,12 +217,17 @@ def _pick_addresses(addresses: list) -> dict:
 
     public_v4 = first(4, public=True, kind="floating") or first(4, public=True)
     public_v6 = first(6, public=True, kind="floating") or first(6, public=True)
+    private_v4 = first(4, public=False, kind="fixed")
+    if prefer_ipv6 and public_v6:
+        interface_ip = public_v6
+    else:
+        interface_ip = public_v4 or public_v6 or (private_v4 if private_cloud else None)
     return {
         "public_v4": public_v4,
         "public_v6": public_v6,
-        "private_v4": first(4, public=False, kind="fixed"),
+        "private_v4": private_v4,
         "private_v6": first(6, public=False, kind="fixed"),
-        "interface_ip": public_v4 or public_v6,
+        "interface_ip": interface_ip,
     }
 
 

@@ -34,6 +34,10 @@ READS = {"server": "list_servers", "network": "list_networks", "flavor": "list_f
          "floating_ip": "list_floating_ips", "keypair": "list_keypairs"}
 
 
+TOPOLOGY = [("GET", "/network/v2.0/networks"), ("GET", "/network/v2.0/subnets"),
+            ("GET", "/network/v2.0/routers"), ("GET", "/network/v2.0/ports")]
+
+
 def api_calls(fake):
     """Requests other than authentication and version discovery."""
     return [(r.method, r.path) for r in fake.requests
@@ -85,11 +89,12 @@ def test_list_servers_costs_one_call_whatever_the_count(fip):
     fip.reset_requests()
     servers = cloud.list_servers()
     assert len(servers) == 42
-    assert api_calls(fip) == [("GET", "/compute/v2.1/servers/detail")]
+    # the listing plus one topology snapshot for network roles: nothing per server
+    assert api_calls(fip) == [("GET", "/compute/v2.1/servers/detail")] + TOPOLOGY
+    ports = next(r for r in fip.requests if r.path == "/network/v2.0/ports")
+    assert set(ports.query["device_owner"]) >= {"network:router_interface"}
     assert sum(1 for s in servers if s.public_v4) == 21
-    everything = [(r.method, r.path) for r in fip.requests]
-    # token + identity discovery + compute version document + the listing, nothing per server
-    assert len(everything) <= 4
+    assert len(fip.requests) <= 8  # + identity discovery, token and compute version document
 
 
 def test_get_server_by_id_is_one_get_and_by_name_one_filtered_list(fip):
@@ -97,7 +102,7 @@ def test_get_server_by_id_is_one_get_and_by_name_one_filtered_list(fip):
     web_id = next(s["id"] for s in fip.servers if s["name"] == "web1")
     fip.reset_requests()
     assert cloud.get_server(web_id).name == "web1"
-    assert api_calls(fip) == [("GET", f"/compute/v2.1/servers/{web_id}")]
+    assert api_calls(fip) == [("GET", f"/compute/v2.1/servers/{web_id}")] + TOPOLOGY
     fip.reset_requests()
     assert cloud.get_server("web1").id == web_id
     calls = [r for r in fip.requests if r.path == "/compute/v2.1/servers/detail"]

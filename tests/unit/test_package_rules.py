@@ -10,7 +10,7 @@ import normalizer
 
 ROOT = pathlib.Path(normalizer.__file__).parent
 REPO = ROOT.parent
-PURE_PACKAGES = ("normalize", "profiles")
+PURE_PACKAGES = ("normalize", "profiles", "select")
 IO_MODULES = ("normalizer.transport", "normalizer.services", "normalizer.cloud", "normalizer.cache",
               "normalizer.testing", "requests", "keystoneauth1", "dogpile")
 
