@@ -16,10 +16,12 @@ from munch import Munch
 from normalizer import config as config_module
 from normalizer import error_mapping
 from normalizer.cache import ResourceCache
-from normalizer.exceptions import AmbiguousMatch, NormalizerError, NotFound, format_candidates
+from normalizer.exceptions import AmbiguousMatch, NormalizerError, NotFound, SelectionError, format_candidates
 from normalizer.normalize import (Context, normalize_flavor, normalize_floating_ip, normalize_image,
                                   normalize_keypair, normalize_network, normalize_server)
 from normalizer.profiles import Profile, load_profile
+from normalizer.select.addresses import ADDRESS_FIELDS, explain_address
+from normalizer.select.decision import Considered, Decision
 from normalizer.select.network_roles import ROUTER_INTERFACE_OWNERS, NetworkRoles, classify_networks
 from normalizer.services.compute import ComputeService
 from normalizer.services.image import ImageService
@@ -324,6 +326,51 @@ class Cloud:
         """
         ctx = self._ctx()
         return [normalize_keypair(raw, ctx) for raw in self.compute.list_keypairs()]
+
+
+    # --- explanations ----------------------------------------------------------------
+
+    @_public
+    def explain(self, subject: Any, field: str | None = None) -> Munch:
+        """Why normalizer decided what it did: the value, the rule, the reason, the alternatives.
+
+        :param subject: ``"public_network"``, ``"private_network"`` or ``"external_network"``;
+            a normalized network (its roles); a normalized server with ``field`` one of
+            ``public_v4``, ``public_v6``, ``private_v4``, ``private_v6``, ``interface_ip``
+            (the default).
+
+        >>> print(cloud.explain("external_network").reason)  # doctest: +SKIP
+        ext-net (6e4b...) is the external network a router of this project reaches
+        >>> cloud.explain(cloud.get_server("web1"), "public_v4").rule  # doctest: +SKIP
+        'floating IP'
+        """
+        return self._decision(subject, field).to_munch()
+
+    def _decision(self, subject: Any, field: str | None) -> Decision:
+        if isinstance(subject, str) and subject.endswith("_network"):
+            roles = self._network_roles()[2]
+            role = subject[: -len("_network")]
+            if role in ("public", "private", "external"):
+                return getattr(roles, role)
+        if isinstance(subject, Mapping) and "addresses" in subject:
+            settings = self.profile.network
+            return explain_address(subject, field or "interface_ip", network_roles=self._network_roles()[2].by_name(),
+                                   prefer_ipv6=settings.prefer_ipv6, private_cloud=settings.private_cloud)
+        if isinstance(subject, Mapping) and "nat_source" in subject:
+            return self._network_decision(subject)
+        raise SelectionError(f"cannot explain {subject!r}",
+                             hint="pass 'public_network', 'private_network', 'external_network', "
+                                  "a network, or a server with one of " + ", ".join(ADDRESS_FIELDS))
+
+    def _network_decision(self, network: Mapping[str, Any]) -> Decision:
+        roles = self._network_roles()[2]
+        role = roles.get(network.get("id")) or roles.by_name().get(network.get("name"))
+        flags = {k: network.get(k) for k in ("is_public", "is_external", "nat_source", "nat_destination",
+                                             "routes_externally", "is_default")}
+        considered = tuple(Considered(d.subject, f"{d.value or 'none'}: {d.reason}")
+                           for d in (roles.public, roles.private, roles.external))
+        return Decision(f"roles of network {network.get('name')!r}", flags, "network roles",
+                        role.reason if role is not None else "not found in the current topology", considered)
 
 
 # --- module helpers ---------------------------------------------------------------------

@@ -1,0 +1,49 @@
+"""cloud.explain(): every decision says which rule decided and what else was considered."""
+
+import json
+
+import pytest
+
+import normalizer
+from normalizer.testing import FakeCloud
+
+
+@pytest.fixture
+def cloud():
+    with FakeCloud("multi-external") as fake:
+        yield normalizer.connect(**fake.connect_kwargs())
+
+
+def test_external_network_explains_why_the_unusable_pool_lost(cloud):
+    decision = cloud.explain("external_network")
+    assert decision.value == cloud.get_external_network().id and decision.rule == "router gateway"
+    verdicts = {c.candidate.split()[0]: c.verdict for c in decision.considered}
+    assert verdicts["ext-unusable"] == "no router of this project reaches it"
+    json.dumps(decision)
+
+
+def test_address_fields_explain_floating_range_and_interface_rules(cloud):
+    server = cloud.get_server("web1")
+    public = cloud.explain(server, "public_v4")
+    assert public.value == server.public_v4 and public.rule == "floating IP"
+    assert [c.candidate for c in public.considered] == [server.private_v4]
+    private = cloud.explain(server, "private_v4")
+    assert private.rule == "network role" and "not internet-routable" in private.reason
+    interface = cloud.explain(server)
+    assert interface.value == server.interface_ip and interface.rule == "public_v4"
+    nothing = cloud.explain(cloud.get_server("db1"))
+    assert nothing.value is None and "private: true" in nothing.reason
+
+
+def test_network_explanation_carries_its_roles_and_the_cloud_decisions(cloud):
+    decision = cloud.explain(cloud.get_network("ext-unusable"))
+    assert decision.value["is_external"] and not decision.value["nat_source"]
+    assert "floating-IP pool" in decision.reason
+    assert len(decision.considered) == 3
+
+
+def test_unknown_subjects_raise_a_typed_error(cloud):
+    with pytest.raises(normalizer.SelectionError, match="cannot explain"):
+        cloud.explain(42)
+    with pytest.raises(normalizer.SelectionError, match="'color' is not an address field; use one of public_v4"):
+        cloud.explain(cloud.get_server("web1"), "color")
