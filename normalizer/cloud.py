@@ -22,6 +22,7 @@ from normalizer.normalize import (Context, normalize_flavor, normalize_floating_
 from normalizer.profiles import Profile, load_profile
 from normalizer.select.addresses import ADDRESS_FIELDS, explain_address
 from normalizer.select.decision import Considered, Decision
+from normalizer.select.flavors import pick_flavor
 from normalizer.select.network_roles import ROUTER_INTERFACE_OWNERS, NetworkRoles, classify_networks
 from normalizer.services.compute import ComputeService
 from normalizer.services.image import ImageService
@@ -281,6 +282,32 @@ class Cloud:
         return _one(self.list_flavors(get_extra_specs=get_extra_specs), name_or_id, "flavor")
 
     @_public
+    def pick_flavor(self, spec: str | None = None, *, min_vcpus: int | None = None, min_ram: int | None = None,
+                    min_disk: int | None = None, include_disabled: bool = False, include_private: bool = False,
+                    include_excluded: bool = False) -> Munch:
+        """The smallest flavor that satisfies an AWS instance type or minimums.
+
+        :param spec: an AWS instance type (``"t3.small"``) or a profile size alias.
+        :param min_ram: MiB; ``min_disk``: GiB; explicit minimums override the spec's.
+        :raises NoMatch: nothing satisfies; the message names the three nearest flavors.
+
+        Disabled, non-public and excluded families (GPU, bare metal, ...) are skipped
+        unless asked for; ``cloud.explain(flavor="t3.small")`` says how the pick differs
+        from the request.
+
+        >>> cloud.pick_flavor("t3.small").name  # doctest: +SKIP
+        'm1.medium'
+        """
+        raws = self.compute.list_flavors()
+        decision = self._flavor_decision(raws, spec, min_vcpus=min_vcpus, min_ram=min_ram, min_disk=min_disk,
+                                         include_disabled=include_disabled, include_private=include_private,
+                                         include_excluded=include_excluded)
+        return normalize_flavor(next(r for r in raws if r.get("id") == decision.value), self._ctx())
+
+    def _flavor_decision(self, raws: list, spec: Any, **request: Any) -> Decision:
+        return pick_flavor(raws, self.profile, spec, **request)
+
+    @_public
     def list_images(self) -> list[Munch]:
         """Every image this project can see, normalized.
 
@@ -331,19 +358,26 @@ class Cloud:
     # --- explanations ----------------------------------------------------------------
 
     @_public
-    def explain(self, subject: Any, field: str | None = None) -> Munch:
+    def explain(self, subject: Any = None, field: str | None = None, *, flavor: Any = None) -> Munch:
         """Why normalizer decided what it did: the value, the rule, the reason, the alternatives.
 
         :param subject: ``"public_network"``, ``"private_network"`` or ``"external_network"``;
             a normalized network (its roles); a normalized server with ``field`` one of
             ``public_v4``, ``public_v6``, ``private_v4``, ``private_v6``, ``interface_ip``
             (the default).
+        :param flavor: explain what ``pick_flavor`` picks for this request: an instance
+            type (``"t3.small"``) or a mapping of ``pick_flavor`` keyword arguments.
 
+        >>> print(cloud.explain(flavor="t3.small").reason)  # doctest: +SKIP
+        asked t3.small (>= 2 vCPUs, >= 2048 MiB RAM); picked m1.medium: 2 vCPUs, 4096 MiB RAM (+2048 MiB), 40 GiB disk
         >>> print(cloud.explain("external_network").reason)  # doctest: +SKIP
         ext-net (6e4b...) is the external network a router of this project reaches
         >>> cloud.explain(cloud.get_server("web1"), "public_v4").rule  # doctest: +SKIP
         'floating IP'
         """
+        if flavor is not None:
+            request = dict(flavor) if isinstance(flavor, Mapping) else {"spec": flavor}
+            return self._flavor_decision(self.compute.list_flavors(), request.pop("spec", None), **request).to_munch()
         return self._decision(subject, field).to_munch()
 
     def _decision(self, subject: Any, field: str | None) -> Decision:

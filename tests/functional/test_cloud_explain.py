@@ -47,3 +47,19 @@ def test_unknown_subjects_raise_a_typed_error(cloud):
         cloud.explain(42)
     with pytest.raises(normalizer.SelectionError, match="'color' is not an address field; use one of public_v4"):
         cloud.explain(cloud.get_server("web1"), "color")
+
+
+def test_pick_flavor_returns_the_smallest_fit_and_explains_the_difference(cloud):
+    flavor = cloud.pick_flavor("t3.small")
+    assert (flavor.name, flavor.vcpus, flavor.ram) == ("m1.medium", 2, 4096)
+    decision = cloud.explain(flavor="t3.small")
+    assert decision.value == flavor.id and "+2048 MiB" in decision.reason
+    assert cloud.pick_flavor(min_vcpus=1, min_ram=512).name == "m1.tiny"
+    assert cloud.explain(flavor={"min_vcpus": 1, "min_ram": 512}).value == cloud.pick_flavor(min_ram=512).id
+
+
+def test_pick_flavor_skips_disabled_private_and_gpu_unless_asked(cloud):
+    with pytest.raises(normalizer.NoMatch) as info:
+        cloud.pick_flavor(min_vcpus=8, min_ram=32768)
+    assert "p1.gpu" in str(info.value) or "include_" in str(info.value)
+    assert cloud.pick_flavor(min_vcpus=8, min_ram=32768, include_private=True, include_excluded=True).name == "p1.gpu"
