@@ -18,12 +18,13 @@ from normalizer import error_mapping
 from normalizer.cache import ResourceCache
 from normalizer.exceptions import AmbiguousMatch, NormalizerError, NotFound, SelectionError, format_candidates
 from normalizer.normalize import (Context, normalize_flavor, normalize_floating_ip, normalize_image,
-                                  normalize_keypair, normalize_network, normalize_server)
+                                  normalize_keypair)
 from normalizer.profiles import Profile, load_profile
 from normalizer.select.addresses import ADDRESS_FIELDS, explain_address
 from normalizer.select.decision import Considered, Decision
 from normalizer.select.flavors import pick_flavor
-from normalizer.select.network_roles import ROUTER_INTERFACE_OWNERS, NetworkRoles, classify_networks
+from normalizer.interpret import Topology, network_roles, network_views, networks_from_addresses, server_viewer
+from normalizer.select.network_roles import ROUTER_INTERFACE_OWNERS, NetworkRoles
 from normalizer.services.compute import ComputeService
 from normalizer.services.image import ImageService
 from normalizer.services.network import NetworkService
@@ -112,24 +113,23 @@ class Cloud:
 
     # --- networks ---------------------------------------------------------------------
 
-    def _network_roles(self) -> tuple[list[dict], list[dict], NetworkRoles]:
-        """Raw networks and subnets plus every network's role, from one topology snapshot.
+    def _topology(self) -> tuple[Topology, NetworkRoles]:
+        """One topology snapshot and every network's role decided from it.
 
         Four listings (networks, subnets, routers, router-interface ports), each cached
         like any fetch, so roles are recomputed whenever the cache expires and a long
         IPython session sees new networks.
         """
+        project_id = self.transport.project.get("id")
         networks = self._neutron(self.network.list_networks)
         if networks is None:
-            networks = _networks_from_addresses(self.compute.list_servers())
-            subnets, routers, ports = [], [], []
+            topology = Topology(networks=networks_from_addresses(self.compute.list_servers()), project_id=project_id)
         else:
-            subnets = self.network.list_subnets()
-            routers = self.network.list_routers()
-            ports = self.network.list_ports(filters={"device_owner": list(ROUTER_INTERFACE_OWNERS)})
-        roles = classify_networks(networks, subnets, routers, ports, settings=self.profile.network,
-                                  project_id=self.transport.project.get("id"))
-        return networks, subnets, roles
+            topology = Topology(
+                networks=networks, subnets=self.network.list_subnets(), routers=self.network.list_routers(),
+                router_ports=self.network.list_ports(filters={"device_owner": list(ROUTER_INTERFACE_OWNERS)}),
+                project_id=project_id)
+        return topology, network_roles(topology, self.profile)
 
     @_public
     def list_networks(self) -> list[Munch]:
@@ -141,14 +141,8 @@ class Cloud:
         >>> [(n.name, n.is_public, n.nat_source) for n in cloud.list_networks()]  # doctest: +SKIP
         [('private', False, False), ('ext-net', False, True)]
         """
-        ctx = self._ctx()
-        networks, subnets, roles = self._network_roles()
-        by_id = {role.id: role for role in roles.roles if role.id is not None}
-        by_name = roles.by_name()
-        return [normalize_network(raw, ctx, subnets=subnets, network_roles={
-            key: role for key, role in ((raw.get("id"), by_id.get(raw.get("id"))),
-                                        (raw.get("name"), by_name.get(raw.get("name")))) if key and role})
-                for raw in networks]
+        topology, roles = self._topology()
+        return network_views(topology, roles, self._ctx())
 
     def _neutron(self, call: Callable[[], list]) -> list | None:
         """Run a Neutron listing, or return None on clouds without a usable network API.
@@ -178,7 +172,7 @@ class Cloud:
         return _one(self.list_networks(), name_or_id, "network")
 
     def _role_network(self, role: str) -> Munch | None:
-        roles = self._network_roles()[2]
+        roles = self._topology()[1]
         decision = getattr(roles, role)
         if decision.rule == "ambiguous":
             raise AmbiguousMatch(
@@ -222,14 +216,7 @@ class Cloud:
 
     def _server_view(self) -> Callable[[Mapping[str, Any]], Munch]:
         """A function normalizing raw servers with this cloud's roles and preferences."""
-        ctx = self._ctx()
-        roles = self._network_roles()[2].by_name()
-        settings = self.profile.network
-
-        def view(raw: Mapping[str, Any]) -> Munch:
-            return normalize_server(raw, ctx, network_roles=roles, prefer_ipv6=settings.prefer_ipv6,
-                                    private_cloud=settings.private_cloud)
-        return view
+        return server_viewer(self._topology()[1], self.profile, self._ctx())
 
     @_public
     def list_servers(self) -> list[Munch]:
@@ -382,13 +369,13 @@ class Cloud:
 
     def _decision(self, subject: Any, field: str | None) -> Decision:
         if isinstance(subject, str) and subject.endswith("_network"):
-            roles = self._network_roles()[2]
+            roles = self._topology()[1]
             role = subject[: -len("_network")]
             if role in ("public", "private", "external"):
                 return getattr(roles, role)
         if isinstance(subject, Mapping) and "addresses" in subject:
             settings = self.profile.network
-            return explain_address(subject, field or "interface_ip", network_roles=self._network_roles()[2].by_name(),
+            return explain_address(subject, field or "interface_ip", network_roles=self._topology()[1].by_name(),
                                    prefer_ipv6=settings.prefer_ipv6, private_cloud=settings.private_cloud)
         if isinstance(subject, Mapping) and "nat_source" in subject:
             return self._network_decision(subject)
@@ -397,7 +384,7 @@ class Cloud:
                                   "a network, or a server with one of " + ", ".join(ADDRESS_FIELDS))
 
     def _network_decision(self, network: Mapping[str, Any]) -> Decision:
-        roles = self._network_roles()[2]
+        roles = self._topology()[1]
         role = roles.get(network.get("id")) or roles.by_name().get(network.get("name"))
         flags = {k: network.get(k) for k in ("is_public", "is_external", "nat_source", "nat_destination",
                                              "routes_externally", "is_default")}
@@ -421,14 +408,6 @@ def _one(items: Iterable[Munch], name_or_id: str, kind: str) -> Munch | None:
             f"{len(by_name)} {kind}s are named {name_or_id!r}: ids {format_candidates(i.get('id') for i in by_name)}",
             hint=f"pass the {kind}'s id instead of its name", candidates=[i.get("id") for i in by_name])
     return by_name[0] if by_name else None
-
-
-def _networks_from_addresses(servers: Iterable[Mapping[str, Any]]) -> list[dict]:
-    """Networks as nova-network clouds show them: the labels of server addresses."""
-    labels = sorted({label for server in servers
-                     for label in (server.get("addresses") or {}) if isinstance(label, str)})
-    return [{"id": None, "name": label, "status": "ACTIVE", "subnets": [], "shared": False,
-             "router:external": False, "source": "nova addresses"} for label in labels]
 
 
 def _absent_is_empty(call: Callable[[], list]) -> list:
