@@ -242,7 +242,8 @@ def _unknown_cloud(name: str, found: _Found) -> UnknownCloudError:
     known = list(found.clouds)
     return UnknownCloudError(
         f"cloud '{name}' is not defined in {where}",
-        hint=f"use one of the known clouds ({format_candidates(known)}) or add '{name}' under clouds: in clouds.yaml",
+        hint=(f"use one of the known clouds ({format_candidates(known)}) or add '{name}' under clouds: in clouds.yaml"
+              if known else f"add '{name}' under clouds: in clouds.yaml"),
         cloud=name,
         known=known,
         source=where,

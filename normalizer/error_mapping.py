@@ -187,6 +187,9 @@ def error_from_exception(error: BaseException, service: str, method: str, url: s
         response = getattr(error, "response", None)
         body = getattr(response, "text", None) if response is not None else None
         headers = getattr(response, "headers", None) if response is not None else None
+        # keystoneauth knows which request failed (e.g. the versioned token URL it discovered)
+        url = getattr(error, "url", None) or getattr(response, "url", None) or url
+        method = getattr(error, "method", None) or method
         return error_from_response(service, method, url, status, headers, body or getattr(error, "message", detail))
     if isinstance(error, ksa_exc.auth_plugins.MissingRequiredOptions):
         return exc.ConfigError(f"authentication options are missing: {detail}",

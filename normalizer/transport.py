@@ -313,7 +313,7 @@ class Transport:
             delay = self._retry_delay(service, response, attempt)
             if delay is None:
                 raise error_mapping.error_from_response(service, method, url, response.status_code,
-                                                        response.headers, response.text)
+                                                        response.headers, _without_token(response))
             self._sleep(delay)
             attempt += 1
 
@@ -349,6 +349,14 @@ def _retry_after(headers: Mapping[str, str]) -> float | None:
         return None  # an HTTP date: fall back to our own back-off
 
 
+def _without_token(response) -> str:
+    """The answer's text with our token blanked out: some proxies echo request headers."""
+    text = response.text or ""
+    sent = getattr(getattr(response, "request", None), "headers", None) or {}
+    token = sent.get("X-Auth-Token")
+    return text.replace(token, "***") if token else text
+
+
 def _json_body(response) -> Any:
     if not response.content:
         return None
@@ -358,12 +366,38 @@ def _json_body(response) -> Any:
         return None
 
 
+def _guard_token_reentry(plugin: Any) -> Any:
+    """Make a nested token fetch fail instead of deadlocking.
+
+    keystoneauth's identity plugins hold a non-reentrant lock while fetching a token. If
+    the identity version document answers 401, keystoneauth retries discovery *with* a
+    token, i.e. asks the same plugin for a token under its own lock, and waits forever.
+    The nested fetch is refused here, so the caller gets an AuthError at once.
+    """
+    get_access = getattr(plugin, "get_access", None)
+    if get_access is None:
+        return plugin
+    state = threading.local()
+
+    def guarded(session, **kwargs):
+        if getattr(state, "active", False):
+            raise ksa_exc.AuthorizationFailure("the identity endpoint asked for a token in order to issue one")
+        state.active = True
+        try:
+            return get_access(session, **kwargs)
+        finally:
+            state.active = False
+
+    plugin.get_access = guarded
+    return plugin
+
+
 def make_session(auth_plugin, *, verify: bool | str = True, cert=None, timeout: float | None = None):
     """Build the keystoneauth1 Session normalizer uses when the caller gives none.
 
     >>> make_session(plugin, verify=True)  # doctest: +SKIP
     <keystoneauth1.session.Session ...>
     """
-    return ksa_session.Session(auth=auth_plugin, verify=verify, cert=cert, timeout=timeout,
+    return ksa_session.Session(auth=_guard_token_reentry(auth_plugin), verify=verify, cert=cert, timeout=timeout,
                                app_name="normalizer", app_version=__version__)
 

@@ -268,7 +268,7 @@ def test_layer_errors_carry_the_layer_label():
     layers = [("ok", {}), (label, {"network": {"networks": [{"name": "a", "nat_sorce": True}]}})]
     with pytest.raises(ProfileError) as info:
         load_profile("generic", layers=layers)
-    assert str(info.value).startswith(f"{label}: network.networks[0].nat_sorce: unknown key")
+    assert str(info.value).startswith(f"{label} network.networks[0].nat_sorce: unknown key")
     assert info.value.source == label
 
 
