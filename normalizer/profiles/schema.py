@@ -37,7 +37,9 @@ class _Ctx:
 
     def fail(self, path: str, problem: str, hint: str | None = None) -> ProfileError:
         where = path or "(top level)"
-        return ProfileError(f"{self.source}: {where}: {problem}", hint=hint,
+        # layer labels such as "clouds.yaml cloud 'x' normalizer:" already end in a colon
+        separator = " " if self.source.endswith(":") else ": "
+        return ProfileError(f"{self.source}{separator}{where}: {problem}", hint=hint,
                             source=self.source, pointer=path)
 
 
@@ -148,7 +150,9 @@ class Regex:
         try:
             compiled = re.compile(value)
         except re.error as err:
-            raise ctx.fail(path, f"bad regular expression {value!r}: {err}") from None
+            raise ctx.fail(path, f"bad regular expression {value!r}: {err}",
+                           hint="fix the pattern (Python re syntax, matched against the whole name) "
+                                "or remove the rule") from None
         extra = sorted(set(compiled.groupindex) - self.groups)
         if extra:
             allowed = ", ".join(sorted(self.groups)) or "none"
@@ -368,9 +372,13 @@ NAME_RULE = Record({
     "arch": Str(),
 }, required=("pattern", "distro"), not_null=("pattern", "distro"), checks=(_group_or_fixed,))
 
+# Each rule list has a vendor half and a generic half because lists replace on merge:
+# a vendor that sets its own list must not drop the generic entries of _defaults.yaml.
 IMAGES = Record({
     "name_rules": ListOf(NAME_RULE),
+    "generic_name_rules": ListOf(NAME_RULE),
     "hidden_patterns": ListOf(_REGEX),
+    "generic_hidden_patterns": ListOf(_REGEX),
 })
 
 LOGIN_MATCH = Record({
@@ -379,10 +387,14 @@ LOGIN_MATCH = Record({
     "name_pattern": _REGEX,
 }, checks=(_at_least_one("distro", "version_pattern", "name_pattern"),))
 
+LOGIN_RULE = Record({"match": LOGIN_MATCH, "user": Str()},
+                    required=("match", "user"), not_null=("match",))
+
 LOGIN = Record({
     "distro_users": MapOf(Str()),
-    "rules": ListOf(Record({"match": LOGIN_MATCH, "user": Str()},
-                           required=("match", "user"), not_null=("match",))),
+    "overrides": MapOf(Str()),
+    "rules": ListOf(LOGIN_RULE),
+    "generic_rules": ListOf(LOGIN_RULE),
 })
 
 EXTRA_SPEC_RULE = Record({"key": Str(), "pattern": _REGEX},
@@ -396,7 +408,9 @@ FLAVOR_ALIAS = Record({
 
 FLAVORS = Record({
     "exclude_patterns": ListOf(_REGEX),
+    "generic_exclude_patterns": ListOf(_REGEX),
     "exclude_extra_specs": ListOf(EXTRA_SPEC_RULE),
+    "generic_exclude_extra_specs": ListOf(EXTRA_SPEC_RULE),
     "aliases": MapOf(FLAVOR_ALIAS),
 })
 

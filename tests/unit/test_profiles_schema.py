@@ -15,7 +15,8 @@ def _fails(data, *, partial=True, source=SRC):
     with pytest.raises(ProfileError) as info:
         validate(data, source, partial=partial)
     text = str(info.value)
-    assert "\n" not in text and text.startswith(source + ": ")
+    separator = " " if source.endswith(":") else ": "
+    assert "\n" not in text and text.startswith(source + separator)
     return info.value
 
 
@@ -263,4 +264,4 @@ def test_validate_does_not_mutate_its_input():
 def test_errors_name_layer_labels_as_their_source():
     label = "clouds.yaml cloud 'x' networks:"
     err = _fails({"network": {"networks": [{"name": "a", "routes_externaly": True}]}}, source=label)
-    assert str(err).startswith("clouds.yaml cloud 'x' networks:: network.networks[0].routes_externaly: unknown key")
+    assert str(err).startswith("clouds.yaml cloud 'x' networks: network.networks[0].routes_externaly: unknown key")
