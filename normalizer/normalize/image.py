@@ -39,26 +39,39 @@ from normalizer.normalize.fields import (
 
 __all__ = ["normalize_image"]
 
+# login_user=None is a decided answer ("no login user"), so "not given" needs its own marker.
+_NOT_GIVEN: Any = object()
 
-def normalize_image(raw: Any, ctx: Context) -> Munch:
+
+def normalize_image(raw: Any, ctx: Context, *, identity: Mapping | None = None,
+                    login_user: str | None = _NOT_GIVEN) -> Munch:
     """Turn one raw Glance image into the normalised image; pure and total.
 
-    ``login_user`` is the ``os_admin_user`` property or None (profile and distro rules
-    are applied later, by the selection layer).
+    ``identity`` (``{"distro", "version", "arch"}``, e.g. the value of
+    ``normalizer.select.images.image_identity``) and ``login_user`` (the value of
+    ``login_user_for_image``, None included) are the decided values; when they are not
+    given, the image's own ``os_distro``/``os_version``/``architecture`` and
+    ``os_admin_user`` properties are used as they are.
 
     >>> normalize_image({"status": "ACTIVE", "min_ram": None}, Context(cloud="c", region_name=None)).status
     'active'
+    >>> img = normalize_image({"name": "Debian 12"}, Context(cloud="c", region_name=None),
+    ...                       identity={"distro": "debian", "version": "12", "arch": None}, login_user="debian")
+    >>> img.distro, img.login_user
+    ('debian', 'debian')
     """
     raw = raw_mapping(raw)
     visibility = as_str(raw.get("visibility"))
+    decided = _decided_identity(identity)
     return Munch(
         id=as_str(raw.get("id")),
         name=as_str(raw.get("name")),
         status=lower_text(raw.get("status")),
-        distro=lower_text(_well_known(raw, "distro")),
-        version=as_text(_well_known(raw, "version")),
-        arch=as_str(_well_known(raw, "arch")),
-        login_user=first_text(_well_known(raw, "login_user")),
+        distro=decided["distro"] if decided else lower_text(_well_known(raw, "distro")),
+        version=decided["version"] if decided else as_text(_well_known(raw, "version")),
+        arch=decided["arch"] if decided else as_str(_well_known(raw, "arch")),
+        login_user=(first_text(_well_known(raw, "login_user")) if login_user is _NOT_GIVEN
+                    else first_text(login_user)),
         min_ram=as_int(raw.get("min_ram"), 0),
         min_disk=as_int(raw.get("min_disk"), 0),
         visibility=visibility,
@@ -71,6 +84,14 @@ def normalize_image(raw: Any, ctx: Context) -> Munch:
         location=location(ctx, project_id=as_str(raw.get("owner"))),
         properties=leftover(raw, IMAGE_CONSUMED),
     )
+
+
+def _decided_identity(identity: Any) -> dict | None:
+    # A Decision may be passed as it is; only its value is read.
+    value = getattr(identity, "value", identity)
+    if not isinstance(value, Mapping):
+        return None
+    return {key: as_text(value.get(key)) for key in ("distro", "version", "arch")}
 
 
 def _well_known(raw: Mapping, field: str) -> Any:

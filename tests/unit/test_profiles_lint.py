@@ -83,7 +83,8 @@ def test_transport_defaults():
 
 
 def _name_rule_match(name):
-    for rule in DEFAULTS["images"]["name_rules"]:
+    assert DEFAULTS["images"]["name_rules"] == []
+    for rule in DEFAULTS["images"]["generic_name_rules"]:
         found = re.fullmatch(rule["pattern"], name)
         if found:
             groups = found.groupdict()
@@ -96,8 +97,10 @@ def _name_rule_match(name):
     ("ubuntu-22.04-x86_64", ("ubuntu", "22.04", "x86_64")),
     ("Standard_Ubuntu_22.04_latest", ("ubuntu", "22.04", None)),
     ("Ubuntu 16.04.1 LTS [2017-03-03]", ("ubuntu", "16.04", None)),
-    ("Ubuntu Server 14.04.1 LTS (amd64 20150706) - Partner Image", ("ubuntu", "14.04", None)),
-    ("Ubuntu 24.04 Noble Numbat x86_64", ("ubuntu", "24.04", None)),
+    ("Ubuntu Server 14.04.1 LTS (amd64 20150706) - Partner Image", ("ubuntu", "14.04", "amd64")),
+    ("Ubuntu 24.04 Noble Numbat x86_64", ("ubuntu", "24.04", "x86_64")),
+    ("jammy-server-cloudimg-amd64", ("ubuntu", "22.04", "amd64")),
+    ("Test Monty Ubuntu", ("ubuntu", None, None)),
     ("Fedora-Cloud-Base-38", ("fedora", "38", None)),
     ("Fedora 21 (PVHVM)", ("fedora", "21", None)),
     ("fedora-coreos-39", ("fedora-coreos", "39", None)),
@@ -109,14 +112,18 @@ def _name_rule_match(name):
     ("AlmaLinux 9", ("almalinux", "9", None)),
     ("CentOS 7 (PVHVM)", ("centos", "7", None)),
     ("CentOS Stream 9", ("centos", "9", None)),
-    ("CentOS-7-x86_64-GenericCloud-1604", ("centos", "7", None)),
+    ("CentOS-7-x86_64-GenericCloud-1604", ("centos", "7", "x86_64")),
+    ("Fedora-x86_64-20-20140407-sda", ("fedora", "20", "x86_64")),
+    ("AlmaLinux 9.3", ("almalinux", "9.3", None)),
+    ("Debian 12 bookworm", ("debian", "12", None)),
     ("openSUSE Leap 15.6", ("opensuse", "15.6", None)),
-    ("Red Hat Enterprise Linux 6.3", ("rhel", "6", None)),
+    ("Red Hat Enterprise Linux 6.3", ("rhel", "6.3", None)),
     ("cirros-0.4.0-x86_64-disk", ("cirros", "0.4.0", "x86_64")),
     ("Windows Server 2022", ("windows", "2022", None)),
     ("Windows Server 2012 (with updates)", ("windows", "2012", None)),
     ("hypernode", None),
-    ("Fedora Atomic Host 29", None),
+    ("Fedora Atomic Host 29", ("fedora", None, None)),
+    ("Windows 2008 SP2 x86 (B24)", ("windows", None, None)),
 ])
 def test_generic_image_name_rules(name, expected):
     assert _name_rule_match(name) == expected
@@ -138,10 +145,11 @@ def test_windows_login_is_left_unknown():
 
 def _excluded(name, extra_specs=None):
     flavors = DEFAULTS["flavors"]
-    if any(re.fullmatch(p, name) for p in flavors["exclude_patterns"]):
+    assert flavors["exclude_patterns"] == [] and flavors["exclude_extra_specs"] == []
+    if any(re.fullmatch(p, name) for p in flavors["generic_exclude_patterns"]):
         return True
     return any(re.fullmatch(r["pattern"], str((extra_specs or {}).get(r["key"], "")))
-               and r["key"] in (extra_specs or {}) for r in flavors["exclude_extra_specs"])
+               and r["key"] in (extra_specs or {}) for r in flavors["generic_exclude_extra_specs"])
 
 
 @pytest.mark.parametrize("name, specs, expected", [
@@ -205,3 +213,21 @@ def test_every_schema_key_is_documented():
     keys = _schema_keys(PROFILE)
     assert len(keys) > 50
     assert sorted(k for k in keys if f"`{k}`" not in docs) == []
+
+
+SPLIT_LISTS = (("images", "name_rules", "generic_name_rules"), ("images", "hidden_patterns", "generic_hidden_patterns"),
+               ("login", "rules", "generic_rules"), ("flavors", "exclude_patterns", "generic_exclude_patterns"),
+               ("flavors", "exclude_extra_specs", "generic_exclude_extra_specs"))
+
+
+@pytest.mark.parametrize("path", PROFILES, ids=[p.name for p in PROFILES])
+def test_vendor_files_do_not_copy_generic_entries(path):
+    # The generic lists apply under every vendor list, so a copy would only go stale.
+    data = _raw(path)
+    blocks = [data] + [b for b in (data.get("regions") or {}).values() if b]
+    for block in blocks:
+        for section, own, generic in SPLIT_LISTS:
+            entries = (block.get(section) or {}).get(own) or []
+            copied = [e for e in entries if e in DEFAULTS[section][generic]]
+            assert not copied, f"{path.name}: {section}.{own} repeats {copied}"
+            assert generic not in (block.get(section) or {}), f"{path.name} replaces {section}.{generic}"
