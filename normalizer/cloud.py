@@ -16,14 +16,16 @@ from munch import Munch
 from normalizer import config as config_module
 from normalizer import error_mapping
 from normalizer.cache import ResourceCache
-from normalizer.exceptions import AmbiguousMatch, NormalizerError, NotFound, SelectionError, format_candidates
-from normalizer.normalize import (Context, normalize_flavor, normalize_floating_ip, normalize_image,
-                                  normalize_keypair)
+from normalizer.exceptions import (AmbiguousMatch, NoMatch, NormalizerError, NotFound, SelectionError,
+                                   format_candidates)
+from normalizer.normalize import (Context, normalize_flavor, normalize_floating_ip, normalize_keypair)
 from normalizer.profiles import Profile, load_profile
 from normalizer.select.addresses import ADDRESS_FIELDS, explain_address
 from normalizer.select.decision import Considered, Decision
 from normalizer.select.flavors import pick_flavor
-from normalizer.interpret import Topology, network_roles, network_views, networks_from_addresses, server_viewer
+from normalizer.select.images import pick_image
+from normalizer.interpret import (Topology, image_login, image_view, network_roles, network_views,
+                                  networks_from_addresses, server_login, server_viewer)
 from normalizer.select.network_roles import ROUTER_INTERFACE_OWNERS, NetworkRoles
 from normalizer.services.compute import ComputeService
 from normalizer.services.image import ImageService
@@ -215,8 +217,13 @@ class Cloud:
     # --- servers ----------------------------------------------------------------------
 
     def _server_view(self) -> Callable[[Mapping[str, Any]], Munch]:
-        """A function normalizing raw servers with this cloud's roles and preferences."""
-        return server_viewer(self._topology()[1], self.profile, self._ctx())
+        """A function normalizing raw servers with this cloud's roles, preferences and login users.
+
+        One image listing (cached like any fetch) serves every server's login user.
+        """
+        images = {image.get("id"): image for image in self.image.list_images()}
+        return server_viewer(self._topology()[1], self.profile, self._ctx(),
+                             login_user=lambda raw: server_login(raw, images, self.profile).value)
 
     @_public
     def list_servers(self) -> list[Munch]:
@@ -302,7 +309,7 @@ class Cloud:
         ['Ubuntu 22.04 LTS (Jammy Jellyfish)']
         """
         ctx = self._ctx()
-        return [normalize_image(raw, ctx) for raw in self.image.list_images()]
+        return [image_view(raw, self.profile, ctx) for raw in self.image.list_images()]
 
     @_public
     def get_image(self, name_or_id: str) -> Munch | None:
@@ -314,8 +321,54 @@ class Cloud:
         ctx = self._ctx()
         raw = self.image.get_image(name_or_id) if _looks_like_uuid(name_or_id) else None
         if raw is not None:
-            return normalize_image(raw, ctx)
+            return image_view(raw, self.profile, ctx)
         return _one(self.list_images(), name_or_id, "image")
+
+    @_public
+    def pick_image(self, alias: str | None = None, *, distro: str | None = None, version: str | None = None,
+                   arch: str | None = None, include_hidden: bool = False, include_snapshots: bool = False) -> Munch:
+        """The newest active, visible image of a distro (and version, arch); never a server snapshot unless asked.
+
+        :param alias: ``"ubuntu-22.04"``, ``"debian-12"``, ``"rocky"``...; ``distro=``,
+            ``version=`` and ``arch=`` given explicitly override the alias's parts.
+        :raises NoMatch: no image qualifies; the message names the nearest ones.
+
+        The distro and version come from ``os_distro``/``os_version``, then the profile's
+        name rules, then generic name rules; duplicates resolve deterministically.
+
+        >>> cloud.pick_image("ubuntu-22.04").name  # doctest: +SKIP
+        'Ubuntu 22.04 LTS (Jammy Jellyfish)'
+        """
+        raws = self.image.list_images()
+        decision = pick_image(raws, self.profile, alias=alias, distro=distro, version=version, arch=arch,
+                              include_hidden=include_hidden, include_snapshots=include_snapshots)
+        return image_view(next(r for r in raws if r.get("id") == decision.value), self.profile, self._ctx())
+
+    @_public
+    def login_user(self, image_or_server: Any) -> str | None:
+        """The account an image's cloud-init creates for the injected key, or None when unknown.
+
+        :param image_or_server: a normalized image or server, or an image's name or id.
+
+        Order: ``login.overrides`` (clouds.yaml/profile), the image's ``os_admin_user``,
+        the vendor's rules, generic rules, then the distro table; ``cloud.explain`` says which.
+
+        >>> cloud.login_user("debian-12")  # doctest: +SKIP
+        'debian'
+        """
+        return self._login_decision(image_or_server).value
+
+    def _login_decision(self, subject: Any) -> Decision:
+        raws = self.image.list_images()
+        if isinstance(subject, Mapping) and "addresses" in subject:
+            image_id = (subject.get("image") or {}).get("id")
+            raw_server = {"id": subject.get("id"), "name": subject.get("name"), "image": {"id": image_id} if image_id else ""}
+            return server_login(raw_server, {r.get("id"): r for r in raws}, self.profile)
+        key = subject.get("id") if isinstance(subject, Mapping) else subject
+        matches = [r for r in raws if r.get("id") == key] or [r for r in raws if r.get("name") == key]
+        if not matches:
+            raise NoMatch(f"{self.name}: no image {key!r}", hint="pass an image's name or id, or a normalized image")
+        return image_login(matches[0], self.profile)[1]
 
     @_public
     def list_floating_ips(self) -> list[Munch]:
@@ -345,15 +398,19 @@ class Cloud:
     # --- explanations ----------------------------------------------------------------
 
     @_public
-    def explain(self, subject: Any = None, field: str | None = None, *, flavor: Any = None) -> Munch:
+    def explain(self, subject: Any = None, field: str | None = None, *, flavor: Any = None,
+                image: Any = None) -> Munch:
         """Why normalizer decided what it did: the value, the rule, the reason, the alternatives.
 
         :param subject: ``"public_network"``, ``"private_network"`` or ``"external_network"``;
             a normalized network (its roles); a normalized server with ``field`` one of
             ``public_v4``, ``public_v6``, ``private_v4``, ``private_v6``, ``interface_ip``
             (the default).
+            ``"login_user"`` for a server; a normalized image (its login user).
         :param flavor: explain what ``pick_flavor`` picks for this request: an instance
             type (``"t3.small"``) or a mapping of ``pick_flavor`` keyword arguments.
+        :param image: explain what ``pick_image`` picks: an alias (``"ubuntu-22.04"``) or a
+            mapping of ``pick_image`` keyword arguments.
 
         >>> print(cloud.explain(flavor="t3.small").reason)  # doctest: +SKIP
         asked t3.small (>= 2 vCPUs, >= 2048 MiB RAM); picked m1.medium: 2 vCPUs, 4096 MiB RAM (+2048 MiB), 40 GiB disk
@@ -365,6 +422,9 @@ class Cloud:
         if flavor is not None:
             request = dict(flavor) if isinstance(flavor, Mapping) else {"spec": flavor}
             return self._flavor_decision(self.compute.list_flavors(), request.pop("spec", None), **request).to_munch()
+        if image is not None:
+            request = dict(image) if isinstance(image, Mapping) else {"alias": image}
+            return pick_image(self.image.list_images(), self.profile, **request).to_munch()
         return self._decision(subject, field).to_munch()
 
     def _decision(self, subject: Any, field: str | None) -> Decision:
@@ -373,6 +433,8 @@ class Cloud:
             role = subject[: -len("_network")]
             if role in ("public", "private", "external"):
                 return getattr(roles, role)
+        if isinstance(subject, Mapping) and ("disk_format" in subject or field == "login_user"):
+            return self._login_decision(subject)
         if isinstance(subject, Mapping) and "addresses" in subject:
             settings = self.profile.network
             return explain_address(subject, field or "interface_ip", network_roles=self._topology()[1].by_name(),

@@ -12,10 +12,14 @@ from typing import Any, Callable, Mapping, Sequence
 
 from munch import Munch
 
-from normalizer.normalize import Context, normalize_network, normalize_server
+from normalizer.normalize import Context, normalize_image, normalize_network, normalize_server
+from normalizer.select.decision import Decision
+from normalizer.select.images import image_identity
+from normalizer.select.login import login_user_for_image, login_user_for_server
 from normalizer.select.network_roles import NetworkRoles, classify_networks
 
-__all__ = ["Topology", "network_roles", "network_views", "server_viewer", "networks_from_addresses"]
+__all__ = ["Topology", "network_roles", "network_views", "server_viewer", "networks_from_addresses",
+           "image_view", "image_login", "server_login"]
 
 
 @dataclass(frozen=True)
@@ -92,3 +96,36 @@ def server_viewer(roles: NetworkRoles, profile: Any, ctx: Context, *,
         return normalize_server(raw, ctx, network_roles=by_name, prefer_ipv6=prefer_ipv6,
                                 private_cloud=private_cloud, login_user=user)
     return view
+
+
+def image_login(raw: Mapping[str, Any], profile: Any) -> tuple[Decision, Decision]:
+    """(identity, login user) decisions for one raw Glance image.
+
+    >>> identity, login = image_login({"name": "debian-12-genericcloud-amd64"}, None)
+    >>> identity.value["distro"], login.value
+    ('debian', 'debian')
+    """
+    identity = image_identity(raw, profile)
+    return identity, login_user_for_image(raw, profile, identity=identity)
+
+
+def image_view(raw: Mapping[str, Any], profile: Any, ctx: Context) -> Munch:
+    """The normalized image with its decided distro, version, arch and login user.
+
+    >>> image_view({"id": "i", "name": "Rocky 9"}, None, Context(cloud="c", region_name=None)).login_user
+    'rocky'
+    """
+    identity, login = image_login(raw, profile)
+    return normalize_image(raw, ctx, identity=identity.value, login_user=login.value)
+
+
+def server_login(raw_server: Mapping[str, Any], images_by_id: Mapping[str, Mapping[str, Any]], profile: Any,
+                 volume_image_metadata: Mapping[str, Any] | None = None) -> Decision:
+    """The login-user decision for a raw server, through its image (or its boot volume's).
+
+    >>> server_login({"image": {"id": "i"}}, {"i": {"id": "i", "os_distro": "ubuntu"}}, None).value
+    'ubuntu'
+    """
+    image_ref = raw_server.get("image") if isinstance(raw_server, Mapping) else None
+    image = images_by_id.get(image_ref.get("id")) if isinstance(image_ref, Mapping) else None
+    return login_user_for_server(raw_server, image, profile, volume_image_metadata=volume_image_metadata)

@@ -347,6 +347,9 @@ def hidden_reason(image: Mapping, profile: Any) -> str | None:
 
 # --- image choice ----------------------------------------------------------------------------
 
+#: Nova's marker on images made from a server (API vocabulary, the same on every cloud)
+SNAPSHOT_KEY, SNAPSHOT_VALUE = "image_type", "snapshot"
+
 
 @dataclass(frozen=True)
 class _Request:
@@ -404,7 +407,7 @@ def _request(alias: Any, distro: Any, version: Any, arch: Any) -> _Request:
 
 
 def _verdict(image: Mapping, identity: Mapping, request: _Request, profile: Any,
-             include_hidden: bool) -> tuple[str | None, int]:
+             include_hidden: bool, include_snapshots: bool = False) -> tuple[str | None, int]:
     """Why this image is not a candidate (None when it is), and how near it is."""
     same_distro = identity["distro"] == request.distro
     if not same_distro:
@@ -418,6 +421,10 @@ def _verdict(image: Mapping, identity: Mapping, request: _Request, profile: Any,
     status = _str(image.get("status"))
     if (status or "").lower() != "active":
         return f"status {status.lower() if status else 'unknown'}", 1
+    # a server snapshot inherits its source's os_distro, but nobody asking for
+    # "ubuntu-24.04" means someone's snapshot of their server
+    if not include_snapshots and _str(image_property(image, SNAPSHOT_KEY)) == SNAPSHOT_VALUE:
+        return "a server snapshot (pass include_snapshots=True)", 1
     hidden = None if include_hidden else hidden_reason(image, profile)
     return (hidden, 1) if hidden else (None, 0)
 
@@ -428,13 +435,15 @@ def _usable(image: Mapping, profile: Any, include_hidden: bool) -> bool:
 
 
 def pick_image(images: Sequence[Mapping], profile: Any, *, alias: str | None = None, distro: Any = None,
-               version: Any = None, arch: Any = None, include_hidden: bool = False) -> Decision:
+               version: Any = None, arch: Any = None, include_hidden: bool = False,
+               include_snapshots: bool = False) -> Decision:
     """Choose the newest active, visible image of a distro/version/arch; ``value`` is its id.
 
     ``alias`` (``"ubuntu-22.04"``) gives distro and version; explicit ``distro``/``version``
     win over it. A version matches by components ("22.04" matches "22.04.3", not
     "22.10"). An image without ``architecture`` counts as x86_64 when ``arch`` is asked.
-    Newest ``created_at`` wins; ties go to the smaller (name, id). Raises
+    Server snapshots (``image_type: snapshot``, set by Nova) are skipped unless
+    ``include_snapshots``. Newest ``created_at`` wins; ties go to the smaller (name, id). Raises
     :class:`~normalizer.exceptions.NoMatch` (with the three nearest images) when none fits.
 
     >>> imgs = [{"id": "a", "name": "Debian 12", "status": "active", "created_at": "2024-01-01T00:00:00Z"},
@@ -449,7 +458,7 @@ def pick_image(images: Sequence[Mapping], profile: Any, *, alias: str | None = N
         if not isinstance(image, Mapping):
             continue
         identity = image_identity(image, profile)
-        verdict, rank = _verdict(image, identity.value, request, profile, include_hidden)
+        verdict, rank = _verdict(image, identity.value, request, profile, include_hidden, include_snapshots)
         rows.append(_Row(image, identity, _timestamp(image.get("created_at")), verdict, rank))
     candidates = sorted((r for r in rows if r.verdict is None), key=_Row.sort_key)
     if not candidates:

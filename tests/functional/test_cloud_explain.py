@@ -63,3 +63,44 @@ def test_pick_flavor_skips_disabled_private_and_gpu_unless_asked(cloud):
         cloud.pick_flavor(min_vcpus=8, min_ram=32768)
     assert "p1.gpu" in str(info.value) or "include_" in str(info.value)
     assert cloud.pick_flavor(min_vcpus=8, min_ram=32768, include_private=True, include_excluded=True).name == "p1.gpu"
+
+
+def test_images_and_servers_carry_decided_identity_and_login_user():
+    with FakeCloud("fip") as fake:
+        cloud = normalizer.connect(**fake.connect_kwargs())
+        images = {i.name: i for i in cloud.list_images()}
+        jammy = images["Ubuntu 22.04 LTS (Jammy Jellyfish)"]
+        assert (jammy.distro, jammy.version, jammy.login_user) == ("ubuntu", "22.04", "ubuntu")
+        assert images["Fedora-Cloud-Base-40"].login_user == "fedora"
+        servers = {s.name: s for s in cloud.list_servers()}
+        assert servers["web1"].login_user == "ubuntu" and servers["db1"].login_user == "debian"
+        assert cloud.login_user("debian-12") == "debian" and cloud.login_user(servers["web1"]) == "ubuntu"
+        fake.reset_requests()
+        cloud.list_servers()
+        images_calls = [r for r in fake.requests if r.path.startswith("/image")]
+        assert len(images_calls) == 1  # one listing serves every server's login user
+
+
+def test_pick_image_newest_official_not_a_snapshot_and_explained():
+    with FakeCloud("fip") as fake:
+        cloud = normalizer.connect(**fake.connect_kwargs())
+        assert cloud.pick_image("ubuntu-24.04").name == "ubuntu-24.04"
+        assert cloud.pick_image("ubuntu-24.04", include_snapshots=True).name == "web-snapshot"
+        decision = cloud.explain(image="ubuntu-24.04")
+        verdicts = " | ".join(c.verdict for c in decision.considered)
+        assert "server snapshot" in verdicts and "status queued" in verdicts
+        assert cloud.explain(cloud.get_image("debian-12")).value == "debian"
+        assert cloud.explain(cloud.get_server("web1"), "login_user").value == "ubuntu"
+        with pytest.raises(normalizer.NoMatch):
+            cloud.pick_image("ubuntu-12.04")
+        with pytest.raises(normalizer.NoMatch):
+            cloud.login_user("no-such-image")
+
+
+def test_login_override_from_clouds_yaml_wins():
+    with FakeCloud("fip") as fake:
+        cloud = normalizer.connect(**fake.connect_kwargs(),
+                                   profile_overrides={"login": {"overrides": {"debian-12": "admin"}}})
+        assert cloud.login_user("debian-12") == "admin"
+        assert cloud.get_server("db1").login_user == "admin"
+        assert cloud.explain(cloud.get_image("debian-12")).rule == "override"

@@ -380,3 +380,18 @@ def test_normalize_image_uses_decided_identity_and_login_user():
     assert decided_none.login_user is None and decided_none.distro == "ubuntu"
     as_before = normalize_image(raw, ctx)
     assert (as_before.distro, as_before.login_user) == (None, "root")
+
+
+def test_server_snapshots_are_skipped_unless_asked():
+    from normalizer.select.images import pick_image as pick
+
+    images = [
+        {"id": "snap", "name": "web-snapshot", "status": "active", "visibility": "private", "image_type": "snapshot",
+         "os_distro": "ubuntu", "os_version": "24.04", "created_at": "2024-06-10T00:00:00Z"},
+        {"id": "official", "name": "ubuntu-24.04", "status": "active", "visibility": "public",
+         "os_distro": "ubuntu", "os_version": "24.04", "created_at": "2024-05-01T00:00:00Z"},
+    ]
+    decision = pick(images, None, alias="ubuntu-24.04")
+    assert decision.value == "official"
+    assert any("server snapshot" in c.verdict for c in decision.considered)
+    assert pick(images, None, alias="ubuntu-24.04", include_snapshots=True).value == "snap"
