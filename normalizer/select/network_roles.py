@@ -95,8 +95,9 @@ def _gather(networks: Sequence[Mapping], subnets: Iterable[Mapping], routers: It
     for subnet in subnets:
         if isinstance(subnet, Mapping) and isinstance(subnet.get("cidr"), str):
             cidrs.setdefault(subnet.get("network_id"), []).append(subnet["cidr"])
-    gateways = {((r.get("external_gateway_info") or {}) if isinstance(r, Mapping) else {}).get("network_id")
-                for r in routers}
+    gateways = {gateway.get("network_id") for gateway in
+                (r.get("external_gateway_info") if isinstance(r, Mapping) else None for r in routers)
+                if isinstance(gateway, Mapping)}
     interfaces = {p.get("network_id") for p in router_ports
                   if isinstance(p, Mapping) and p.get("device_owner") in ROUTER_INTERFACE_OWNERS}
     facts = []

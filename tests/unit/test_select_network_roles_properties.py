@@ -1,0 +1,42 @@
+"""Network roles are total: junk in, a decision out; and they never point at a network that is not there."""
+
+import copy
+
+from hypothesis import given, settings, strategies as st
+
+from normalizer.profiles import load_profile
+from normalizer.select.network_roles import classify_networks
+
+junk = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=8), st.lists(st.integers(), max_size=2))
+cidrs = st.sampled_from(["10.0.0.0/24", "203.0.113.0/24", "38.108.68.0/24", "100.64.1.0/24", "2001:470:1::/64",
+                         "fd00::/64", "not-a-cidr", None])
+ids = st.sampled_from(["n1", "n2", "n3", None])
+networks = st.lists(st.fixed_dictionaries(
+    {"id": ids, "name": st.sampled_from(["a", "b", "c", None]),
+     "router:external": st.one_of(st.booleans(), junk), "shared": st.one_of(st.booleans(), junk),
+     "project_id": st.sampled_from(["p", "q", None])}), max_size=4,
+    unique_by=lambda n: n["id"] or object())  # Neutron never lists two networks with one id
+subnets = st.lists(st.fixed_dictionaries({"network_id": ids, "cidr": cidrs}), max_size=5)
+routers = st.lists(st.one_of(junk, st.fixed_dictionaries(
+    {"external_gateway_info": st.one_of(junk, st.fixed_dictionaries({"network_id": ids}))})), max_size=3)
+ports = st.lists(st.fixed_dictionaries({"network_id": ids, "device_owner": st.sampled_from(
+    ["network:router_interface", "compute:nova", None])}), max_size=3)
+rules = st.lists(st.fixed_dictionaries({"name": st.sampled_from(["a", "b", "n1"])}, optional={
+    "routes_externally": st.booleans(), "nat_source": st.booleans()}), max_size=2, unique_by=lambda r: r["name"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(networks=networks, subnets=subnets, routers=routers, ports=ports, rules=rules)
+def test_roles_are_total_pure_and_point_at_real_networks(networks, subnets, routers, ports, rules):
+    settings_ = load_profile("generic", layers=[("test", {"network": {"networks": rules}})]).network
+    before = copy.deepcopy((networks, subnets, routers, ports))
+    roles = classify_networks(networks, subnets, routers, ports, settings=settings_, project_id="p")
+    assert (networks, subnets, routers, ports) == before
+    known = {n.get("id") for n in networks}
+    for decision in (roles.public, roles.private, roles.external):
+        assert decision.value is None or decision.value in known
+        if decision.rule == "ambiguous":
+            assert decision.value is None and len(decision.considered) >= 2
+    for role in roles.roles:
+        assert not (role.nat_source and not role.is_external and not any(
+            r.get("nat_source") for r in rules))
