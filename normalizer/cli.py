@@ -22,10 +22,10 @@ from normalizer.profiles.loader import resolve_profile
 __all__ = ["main"]
 
 _COLUMNS = {
-    "networks": ("name", "is_external", "is_shared", "ip_versions", "cidrs", "status"),
+    "networks": ("name", "is_public", "is_external", "nat_source", "nat_destination", "is_default", "cidrs"),
     "flavors": ("name", "vcpus", "ram", "disk", "is_public", "is_disabled"),
     "images": ("name", "distro", "version", "login_user", "status", "visibility"),
-    "servers": ("name", "state", "public_v4", "public_v6", "private_v4", "interface_ip", "flavor.name"),
+    "servers": ("name", "state", "public_v4", "public_v6", "private_v4", "interface_ip", "login_user"),
 }
 
 
@@ -50,12 +50,29 @@ def format_table(items: Iterable[Any], columns: Sequence[str]) -> str:
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows)
 
 
+def _show_roles(cloud, out) -> None:
+    for role in ("public", "private", "external"):
+        try:
+            decision = cloud.explain(f"{role}_network")
+            print(f"  {role} network: {decision.reason}", file=out)
+        except NormalizerError as error:
+            print(f"  {role} network: {error}", file=out)
+
+
 def _show_cloud(cloud, out) -> None:
     for title, fetch in (("networks", cloud.list_networks), ("flavors", cloud.list_flavors),
                          ("images", cloud.list_images), ("servers", cloud.list_servers)):
         items = fetch()
         print(f"\n{title} ({len(items)})", file=out)
         print(format_table(items, _COLUMNS[title]), file=out)
+        if title == "networks":
+            _show_roles(cloud, out)
+    for label, explain in (("t3.small", lambda: cloud.explain(flavor="t3.small")),
+                           ("ubuntu-24.04", lambda: cloud.explain(image="ubuntu-24.04"))):
+        try:
+            print(f"\n{label}: {explain().reason}", file=out)
+        except NormalizerError as error:
+            print(f"\n{label}: {error}", file=out)
 
 
 def run_demo(layouts: Sequence[str], out=None) -> None:
@@ -70,7 +87,7 @@ def run_demo(layouts: Sequence[str], out=None) -> None:
     for layout in layouts:
         fake = FakeCloud(layout)
         with fake.serve():
-            cloud = connect(**fake.connect_kwargs())
+            cloud = connect(**fake.connect_kwargs(), cache={"class": "dogpile.cache.memory", "expiration_time": 60})
             print(f"=== layout {layout!r} (profile {cloud.profile.name!r}) at {fake.auth_url}", file=out)
             _show_cloud(cloud, out)
             print(f"\n{len(fake.requests)} HTTP requests to the cloud, including authentication\n", file=out)
@@ -80,7 +97,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="normalizer", description="One AWS-like meaning on every OpenStack cloud.")
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="show normalizer on the bundled fake cloud (no real cloud needed)")
-    demo.add_argument("--layout", action="append", help="FakeCloud layout(s) to show (default: fip, direct)")
+    demo.add_argument("--layout", action="append", help="FakeCloud layout(s) to show (default: fip, direct, split-stack)")
     sub.add_parser("profiles", help="list the vendor profiles")
     show = sub.add_parser("profile", help="print one effective profile as YAML")
     show.add_argument("name")
@@ -99,7 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "demo":
-            run_demo(args.layout or ["fip", "direct"])
+            run_demo(args.layout or ["fip", "direct", "split-stack"])
         elif args.command == "profiles":
             for name in list_profiles():
                 profile = resolve_profile(name)  # lists shut-down profiles too, without raising
