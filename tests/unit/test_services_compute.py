@@ -6,17 +6,13 @@ import pytest
 
 from normalizer import exceptions as exc
 from normalizer.services.compute import ComputeService, microversion_at_least
-from tests.unit.test_services_fakes import FakeCache, FakeTransport
+from tests.unit.test_services_fakes import FakeTransport
 
 
 @pytest.fixture
 def transport():
     return FakeTransport(compute_microversion="2.60")
 
-
-@pytest.fixture
-def cache():
-    return FakeCache()
 
 
 @pytest.fixture

@@ -6,17 +6,8 @@ import pytest
 
 from normalizer import exceptions as exc
 from normalizer.services.identity import IdentityService
-from tests.unit.test_services_fakes import FakeCache, FakeTransport
 
 
-@pytest.fixture
-def transport():
-    return FakeTransport()
-
-
-@pytest.fixture
-def cache():
-    return FakeCache()
 
 
 @pytest.fixture

@@ -6,17 +6,9 @@ import pytest
 
 from normalizer import exceptions as exc
 from normalizer.services.image import ImageService
-from tests.unit.test_services_fakes import ROOTS, FakeCache, FakeTransport
+from tests.unit.test_services_fakes import ROOTS
 
 
-@pytest.fixture
-def transport():
-    return FakeTransport()
-
-
-@pytest.fixture
-def cache():
-    return FakeCache()
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 
 from normalizer import exceptions as exc
 from normalizer.services.network import COLLECTIONS, NetworkService
-from tests.unit.test_services_fakes import BASES, FakeCache, FakeTransport
+from tests.unit.test_services_fakes import BASES
 
 # kind: (path, singular, plural, kinds a create must invalidate, kinds a delete must invalidate)
 EXPECTED = {
@@ -23,14 +23,6 @@ SINGULAR_METHOD = {"networks": "network", "subnets": "subnet", "ports": "port", 
                    "floating_ips": "floating_ip", "security_groups": "security_group"}
 
 
-@pytest.fixture
-def transport():
-    return FakeTransport()
-
-
-@pytest.fixture
-def cache():
-    return FakeCache()
 
 
 @pytest.fixture
