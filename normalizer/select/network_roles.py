@@ -25,7 +25,6 @@ __all__ = ["NetworkRole", "NetworkRoles", "classify_networks", "ROUTER_INTERFACE
 #: device_owner values of the ports that join a router to a tenant network
 ROUTER_INTERFACE_OWNERS = ("network:router_interface", "network:router_interface_distributed",
                            "network:ha_router_replicated_interface")
-_NO_FLOATING = ("direct", "none")
 
 
 @dataclass(frozen=True)
@@ -129,19 +128,35 @@ def _routes(fact: _Facts, version: int) -> tuple[bool | None, str]:
     return False, f"IPv{version} subnets {', '.join(family)} are not internet-routable ranges"
 
 
-def _role(fact: _Facts) -> NetworkRole:
+def _attachable(fact: _Facts, external: bool, shared: bool, settings: Any) -> bool:
+    """Whether servers can take an address on this network (rather than FIPs from it).
+
+    A rule's ``routes_externally`` on a ``router:external`` pool only says its addresses
+    are internet-routable (openstacksdk's meaning: floating IPs from it are public); it
+    makes the pool a boot network only on clouds whose profile says access is direct.
+    """
+    if not external or shared:
+        return True
+    rule = fact.rule
+    if rule is None:
+        return False
+    if getattr(rule, "default_interface", False):
+        return True
+    return bool(getattr(rule, "routes_externally", None)) and getattr(settings, "public_access", None) == "direct"
+
+
+def _role(fact: _Facts, settings: Any = None) -> NetworkRole:
     raw = fact.raw
     external = raw.get("router:external") is True
     shared = raw.get("shared") is True
     v4, why4 = _routes(fact, 4)
     v6, why6 = _routes(fact, 6)
-    attachable = not external or shared or (fact.rule is not None and (
-        getattr(fact.rule, "routes_externally", None) or getattr(fact.rule, "default_interface", False)))
+    attachable = _attachable(fact, external, shared, settings)
     public = bool((v4 or v6) and attachable)
     reasons = [why4, why6]
     if external:
         reasons.append("router:external: a floating-IP pool" + ("" if attachable else
-                       ", not a network servers attach to (not shared, no rule says otherwise)"))
+                       ", not a network servers attach to (not shared, no rule makes it one)"))
     return NetworkRole(
         id=_text(raw.get("id")), name=_text(raw.get("name")), is_external=external,
         routes_ipv4_externally=v4, routes_ipv6_externally=v6, is_public=public,
@@ -174,19 +189,29 @@ def _ruled(roles: list[NetworkRole], facts: list[_Facts], flag: str) -> list[tup
             if fact.rule is not None and getattr(fact.rule, flag, False)]
 
 
+def _reachable_first(candidates: list[tuple[NetworkRole, _Facts]]) -> tuple[list, list[Considered]]:
+    """Keep the pools a router of this project reaches, when at least one is reached."""
+    reached = [(r, "a router of this project has its gateway here") for r, f in candidates if f.router_gateway]
+    if not reached:
+        return [(r, "no router of this project reaches any pool") for r, _ in candidates], []
+    lost = [Considered(_label(r), "no router of this project reaches it") for r, f in candidates if not f.router_gateway]
+    return reached, lost
+
+
 def _external_decision(roles, facts, settings) -> Decision:
     subject = "external network (floating-IP pool)"
-    if getattr(settings, "floating_ip_api", None) == "none" or getattr(settings, "public_access", None) in _NO_FLOATING:
+    if getattr(settings, "floating_ip_api", None) == "none" or getattr(settings, "public_access", None) == "none":
         return Decision(subject, None, "profile", "the profile says this cloud gives no floating IPs")
-    ruled = _ruled(roles, facts, "nat_source")
+    ruled = [(r, f) for r, f in zip(roles, facts) if f.rule is not None and getattr(f.rule, "nat_source", False)]
     if ruled:
-        return _decide(subject, ruled, [], "profile network rule", why_one="{name} is set as nat_source",
+        chosen, lost = _reachable_first(ruled)
+        return _decide(subject, chosen, lost, "profile network rule",
+                       why_one="{name} is set as nat_source" + (" and a router of this project reaches it" if lost else ""),
                        why_none="")
     pools = [(r, f) for r, f in zip(roles, facts) if r.is_external]
-    reachable = [(r, "a router of this project has its gateway here") for r, f in pools if f.router_gateway]
-    unreachable = [Considered(_label(r), "no router of this project reaches it") for r, f in pools if not f.router_gateway]
-    if reachable:
-        return _decide(subject, reachable, unreachable, "router gateway",
+    if any(f.router_gateway for _, f in pools):
+        chosen, lost = _reachable_first(pools)
+        return _decide(subject, chosen, lost, "router gateway",
                        why_one="{name} is the external network a router of this project reaches", why_none="")
     return _decide(subject, [(r, "the only router:external network") for r, _ in pools], [], "router:external",
                    why_one="{name} is the only router:external network (no router of this project reaches one yet)",
@@ -267,7 +292,7 @@ def classify_networks(networks: Sequence[Mapping], subnets: Iterable[Mapping] = 
     """
     rules = tuple(getattr(settings, "networks", ()) or ())
     facts = _gather(list(networks or ()), subnets or (), routers or (), router_ports or (), rules, project_id)
-    roles = [_role(fact) for fact in facts]
+    roles = [_role(fact, settings) for fact in facts]
     external = _external_decision(roles, facts, settings)
     nat = _nat_destination_decision(roles, facts, external)
     private = _private_decision(roles, facts, nat)
