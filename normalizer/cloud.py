@@ -2,8 +2,8 @@
 
 It holds the configuration, the effective profile, the transport, the cache and one
 service object per OpenStack service, and delegates. Reads fetch raw data through the
-services (cached there) and hand it to the pure ``normalize`` functions; nothing here
-decides what a field means.
+services (cached there) and hand it to the pure composition in ``interpret`` and the
+decisions in ``select``; nothing here decides what a field means.
 """
 
 from __future__ import annotations
@@ -20,12 +20,12 @@ from normalizer.exceptions import (AmbiguousMatch, NoMatch, NormalizerError, Not
                                    format_candidates)
 from normalizer.normalize import (Context, normalize_flavor, normalize_floating_ip, normalize_keypair)
 from normalizer.profiles import Profile, load_profile
+from normalizer.interpret import (Topology, image_login, image_view, network_roles, network_views,
+                                  networks_from_addresses, server_login, server_viewer)
 from normalizer.select.addresses import ADDRESS_FIELDS, explain_address
 from normalizer.select.decision import Considered, Decision
 from normalizer.select.flavors import pick_flavor
 from normalizer.select.images import pick_image
-from normalizer.interpret import (Topology, image_login, image_view, network_roles, network_views,
-                                  networks_from_addresses, server_login, server_viewer)
 from normalizer.select.network_roles import ROUTER_INTERFACE_OWNERS, NetworkRoles
 from normalizer.services.compute import ComputeService
 from normalizer.services.image import ImageService
@@ -174,7 +174,7 @@ class Cloud:
         return _one(self.list_networks(), name_or_id, "network")
 
     def _role_network(self, role: str) -> Munch | None:
-        roles = self._topology()[1]
+        topology, roles = self._topology()
         decision = getattr(roles, role)
         if decision.rule == "ambiguous":
             raise AmbiguousMatch(
@@ -182,7 +182,7 @@ class Cloud:
                 hint=roles.hints[role], candidates=[c.candidate for c in decision.considered])
         if decision.value is None:
             return None
-        return next((n for n in self.list_networks() if n.id == decision.value), None)
+        return next((n for n in network_views(topology, roles, self._ctx()) if n.id == decision.value), None)
 
     @_public
     def get_public_network(self) -> Munch | None:

@@ -157,3 +157,13 @@ def test_direct_vendor_profile_says_no_floating_ips():
         assert connect(fake).get_external_network().name == "ext-net"
         cloud = connect(fake, profile_overrides={"network": {"public_access": "direct", "floating_ip_api": "none"}})
         assert cloud.get_external_network() is None
+
+
+def test_a_role_network_costs_one_topology_snapshot():
+    with FakeCloud("fip") as fake:
+        cloud = connect(fake)
+        cloud.get_external_network()
+        fake.reset_requests()
+        assert cloud.get_external_network().name == "ext-net"
+        assert [r.path for r in fake.requests] == ["/network/v2.0/networks", "/network/v2.0/subnets",
+                                                   "/network/v2.0/routers", "/network/v2.0/ports"]
