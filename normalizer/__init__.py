@@ -18,6 +18,7 @@ from normalizer.exceptions import (APIError, AmbiguousMatch, AuthError, BadReque
                                    RateLimited, RequestTimeout, SelectionError, ServerError, TransportError,
                                    UnknownCloudError, UnknownProfileError, UnsupportedOnCloud, WaitTimeout)
 from normalizer.profiles import list_profiles, load_profile
+from normalizer import userdata  # noqa: F401  (normalizer.userdata.root_access is public API)
 
 __all__ = [
     "APIError", "AmbiguousMatch", "AuthError", "BadRequest", "Cloud", "ConfigError", "Conflict",
