@@ -20,6 +20,7 @@ from normalizer.exceptions import (AmbiguousMatch, NoMatch, NormalizerError, Not
                                    format_candidates)
 from normalizer.normalize import (Context, normalize_flavor, normalize_floating_ip, normalize_keypair)
 from normalizer.profiles import Profile, load_profile
+from normalizer.provision import ServerRequest, plan_server
 from normalizer.interpret import (Topology, image_login, image_view, network_roles, network_views,
                                   networks_from_addresses, server_login, server_viewer)
 from normalizer.select.addresses import ADDRESS_FIELDS, explain_address
@@ -394,6 +395,31 @@ class Cloud:
         ctx = self._ctx()
         return [normalize_keypair(raw, ctx) for raw in self.compute.list_keypairs()]
 
+
+    # --- provisioning ----------------------------------------------------------------
+
+    @_public
+    def plan_server(self, name: str, image: Any, flavor: Any, *, network: Any = None, key_name: str | None = None,
+                    public_key: str | None = None, auto_ip: bool = True, userdata: str | None = None,
+                    root_keys: Any = None, security_groups: Any = None, metadata: Any = None) -> Munch:
+        """The decisions ``create_server`` would take, with no side effects.
+
+        ``image`` and ``flavor`` accept a name, an id, an alias (``"ubuntu-22.04"``,
+        ``"t3.small"``) or a normalized object. The result names the image, flavor, boot
+        network (passed to Nova explicitly, so it never answers "Multiple possible
+        networks found"), whether a floating IP is needed and from which pool, the login
+        user and the user-data, and lists every step's decision with its reason.
+
+        >>> plan = cloud.plan_server("web1", "ubuntu-22.04", "t3.small", public_key=key)  # doctest: +SKIP
+        >>> plan.floating_ip_pool, plan.login_user                                         # doctest: +SKIP
+        ('6e4b...', 'ubuntu')
+        """
+        request = ServerRequest(name=name, image=image, flavor=flavor, network=network, key_name=key_name,
+                                public_key=public_key, auto_ip=auto_ip, userdata=userdata, root_keys=root_keys,
+                                security_groups=security_groups, metadata=metadata)
+        topology, roles = self._topology()
+        return plan_server(request, images=self.image.list_images(), flavors=self.compute.list_flavors(),
+                           networks=list(topology.networks), roles=roles, profile=self.profile).to_munch()
 
     # --- explanations ----------------------------------------------------------------
 

@@ -1,0 +1,218 @@
+"""Plan a server: every decision ``create_server`` takes, decided before anything is created.
+
+Pure: raw images and flavors, the network roles and the profile go in; a
+:class:`ServerPlan` comes out, each step with its :class:`~normalizer.select.decision.Decision`.
+``cloud.plan_server(...)`` returns it for IPython and Ansible check mode; creating a
+server applies the same plan, so what check mode shows is what happens.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
+
+from munch import Munch
+
+from normalizer.exceptions import AmbiguousMatch, ConfigError, NoMatch, SelectionError, UnsupportedOnCloud
+from normalizer.select.decision import Decision
+from normalizer.select.flavors import pick_flavor
+from normalizer.select.images import pick_image
+from normalizer.select.login import login_user_for_image
+from normalizer.select.network_roles import NetworkRoles
+from normalizer.userdata import merge_user_data, root_access, user_data_size_ok
+
+__all__ = ["ServerRequest", "ServerPlan", "plan_server", "temporary_key_name"]
+
+
+@dataclass(frozen=True)
+class ServerRequest:
+    """What the caller asked for (the arguments of ``create_server``)."""
+
+    name: str
+    image: Any
+    flavor: Any
+    network: Any = None
+    key_name: str | None = None
+    public_key: str | None = None
+    auto_ip: bool = True
+    userdata: str | None = None
+    root_keys: Sequence[str] | None = None
+    security_groups: Sequence[str] | None = None
+    metadata: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class ServerPlan:
+    """The decisions for one server; ``steps`` holds each decision in provisioning order."""
+
+    name: str
+    image_id: str
+    flavor_id: str
+    network_id: str | None
+    key_name: str | None
+    temporary_key: bool
+    floating_ip_pool: str | None
+    login_user: str | None
+    userdata: str | None
+    security_groups: tuple[str, ...]
+    metadata: Mapping[str, str]
+    steps: tuple[Decision, ...]
+
+    def to_munch(self) -> Munch:
+        """The plan as plain data (what ``cloud.plan_server`` returns).
+
+        >>> sorted(ServerPlan("a", "i", "f", None, None, False, None, None, None, (), {}, ()).to_munch())[:3]
+        ['flavor_id', 'floating_ip_pool', 'image_id']
+        """
+        data = Munch({k: getattr(self, k) for k in ("name", "image_id", "flavor_id", "network_id", "key_name",
+                                                    "temporary_key", "floating_ip_pool", "login_user", "userdata")})
+        data.security_groups = list(self.security_groups)
+        data.metadata = Munch(self.metadata)
+        data.steps = [step.to_munch() for step in self.steps]
+        return data
+
+
+def temporary_key_name(server_name: str, public_key: str) -> str:
+    """The name of the temporary keypair for one server (stable for the same key).
+
+    >>> temporary_key_name("web1", "ssh-ed25519 AAAA me")[:15]
+    'normalizer-web1'
+    """
+    digest = hashlib.sha256(public_key.strip().encode()).hexdigest()[:8]
+    return f"normalizer-{server_name}-{digest}"
+
+
+def _ref(value: Any) -> Any:
+    return value.get("id") if isinstance(value, Mapping) else value
+
+
+def _by_id_or_name(items: Sequence[Mapping], wanted: Any, kind: str) -> Mapping | None:
+    """An exact id or unique exact name; several by name is ambiguous."""
+    if wanted is None:
+        return None
+    hit = [i for i in items if i.get("id") == wanted]
+    if hit:
+        return hit[0]
+    named = [i for i in items if i.get("name") == wanted]
+    if len(named) > 1:
+        raise AmbiguousMatch(f"{len(named)} {kind}s are named {wanted!r}", hint=f"pass the {kind}'s id",
+                             candidates=[i.get("id") for i in named])
+    return named[0] if named else None
+
+
+def _image_step(images: Sequence[Mapping], wanted: Any, profile: Any) -> tuple[Mapping, Decision]:
+    subject = "image"
+    found = _by_id_or_name(images, _ref(wanted), "image")
+    if found is not None:
+        return found, Decision(subject, found.get("id"), "named", f"the image {found.get('name')!r} was given")
+    if not isinstance(wanted, str):
+        raise SelectionError(f"cannot use {wanted!r} as an image", hint="pass an image name, id, alias or object")
+    try:
+        decision = pick_image(images, profile, alias=wanted)
+    except SelectionError as error:
+        raise NoMatch(f"no image is named {wanted!r}, and as an alias: {error.message}",
+                      hint=error.hint, candidates=getattr(error, "candidates", [])) from None
+    return next(i for i in images if i.get("id") == decision.value), decision
+
+
+def _flavor_step(flavors: Sequence[Mapping], wanted: Any, profile: Any) -> tuple[Mapping, Decision]:
+    found = _by_id_or_name(flavors, _ref(wanted), "flavor")
+    if found is not None:
+        return found, Decision("flavor", found.get("id"), "named", f"the flavor {found.get('name')!r} was given")
+    if not isinstance(wanted, str):
+        raise SelectionError(f"cannot use {wanted!r} as a flavor", hint="pass a flavor name, id, instance type or object")
+    decision = pick_flavor(flavors, profile, wanted)
+    return next(f for f in flavors if f.get("id") == decision.value), decision
+
+
+def _network_step(roles: NetworkRoles, wanted: Any, networks: Sequence[Mapping]) -> Decision:
+    subject = "boot network"
+    if wanted is not None:
+        found = _by_id_or_name(networks, _ref(wanted), "network")
+        if found is None:
+            raise NoMatch(f"no network {wanted!r}", hint="pass a network name or id this project can see")
+        return Decision(subject, found.get("id"), "named", f"the network {found.get('name')!r} was given")
+    if not networks or all(n.get("id") is None for n in networks):
+        return Decision(subject, None, "nova-network", "this cloud has no network API: Nova places the server")
+    for decision in (roles.private, roles.public):
+        if decision.rule == "ambiguous":
+            raise AmbiguousMatch(f"cannot choose the boot network: {decision.reason}",
+                                 hint=f"pass network=, or {roles.hints['private']}",
+                                 candidates=[c.candidate for c in decision.considered])
+        if decision.value is not None:
+            return Decision(subject, decision.value, decision.rule, decision.reason, decision.considered)
+    raise UnsupportedOnCloud("this project has no network to boot a server on",
+                             hint="create a tenant network, or pass network=")
+
+
+def _floating_ip_step(request: ServerRequest, roles: NetworkRoles, network_id: str | None, profile: Any) -> Decision:
+    subject = "public address"
+    settings = getattr(profile, "network", None)
+    role = roles.get(network_id) if network_id else None
+    if not request.auto_ip:
+        return Decision(subject, None, "auto_ip", "auto_ip=False: no floating IP")
+    if network_id is None:
+        return Decision(subject, None, "nova-network", "Nova assigns the addresses on this cloud; a floating IP from "
+                        "its pools is added only if the server has no public address once ACTIVE")
+    if role is not None and role.routes_ipv4_externally:
+        return Decision(subject, None, "direct", f"the boot network gives a public IPv4 address ({role.reason})")
+    if getattr(settings, "public_access", None) == "direct":
+        return Decision(subject, None, "profile", "the profile says servers get public addresses directly")
+    external = roles.external
+    if external.rule == "ambiguous":
+        raise AmbiguousMatch(f"cannot choose the floating-IP pool: {external.reason}",
+                             hint=roles.hints["external"], candidates=[c.candidate for c in external.considered])
+    if external.value is None:
+        return Decision(subject, None, "none", f"no floating-IP pool: {external.reason}; the server gets no public IPv4")
+    return Decision(subject, external.value, "floating IP",
+                    f"a new floating IP from the pool: {external.reason}", external.considered)
+
+
+def _key_step(request: ServerRequest) -> tuple[str | None, bool, Decision]:
+    if request.key_name and request.public_key:
+        raise ConfigError("pass key_name or public_key, not both",
+                          hint="key_name uses an existing keypair; public_key creates a temporary one")
+    if request.public_key:
+        name = temporary_key_name(request.name, request.public_key)
+        return name, True, Decision("ssh key", name, "temporary keypair",
+                                    "a keypair is created for this server and removed once it is ACTIVE")
+    if request.key_name:
+        return request.key_name, False, Decision("ssh key", request.key_name, "existing keypair", "used as is")
+    return None, False, Decision("ssh key", None, "none", "no key: log in needs root_keys or user-data")
+
+
+def _userdata_step(request: ServerRequest) -> tuple[str | None, Decision]:
+    parts = [request.userdata]
+    if request.root_keys:
+        parts.append(root_access(request.root_keys))  # last, so its settings win in cloud-init's merge
+    text = merge_user_data(*parts) if any(parts) else None
+    if text is not None and not user_data_size_ok(text):
+        raise ConfigError("the user-data is larger than Nova accepts (65535 bytes once base64-encoded)",
+                          hint="shorten it, or fetch the bulk from a URL with #include")
+    rule = "root_keys" if request.root_keys else ("userdata" if request.userdata else "none")
+    return text, Decision("user-data", bool(text), rule, "cloud-init gives root the keys and turns password "
+                          "login off" if request.root_keys else "as given" if request.userdata else "none")
+
+
+def plan_server(request: ServerRequest, *, images: Sequence[Mapping], flavors: Sequence[Mapping],
+                networks: Sequence[Mapping], roles: NetworkRoles, profile: Any) -> ServerPlan:
+    """Decide image, flavor, boot network, public address, key, login user and user-data.
+
+    Raises the selection errors a create would (NoMatch, AmbiguousMatch,
+    UnsupportedOnCloud, ConfigError) before anything exists on the cloud.
+    """
+    image, image_decision = _image_step(images, request.image, profile)
+    flavor, flavor_decision = _flavor_step(flavors, request.flavor, profile)
+    network = _network_step(roles, request.network, networks)
+    fip = _floating_ip_step(request, roles, network.value, profile)
+    key_name, temporary, key = _key_step(request)
+    login = login_user_for_image(image, profile)
+    userdata, userdata_decision = _userdata_step(request)
+    steps = (key, image_decision, flavor_decision, network, fip, login, userdata_decision)
+    return ServerPlan(
+        name=request.name, image_id=image.get("id"), flavor_id=flavor.get("id"), network_id=network.value,
+        key_name=key_name, temporary_key=temporary, floating_ip_pool=fip.value, login_user=login.value,
+        userdata=userdata, security_groups=tuple(request.security_groups or ()),
+        metadata=dict(request.metadata or {}), steps=steps)
+
