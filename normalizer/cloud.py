@@ -142,7 +142,7 @@ class Cloud:
         the labels of the servers' Nova addresses.
 
         >>> [(n.name, n.is_public, n.nat_source) for n in cloud.list_networks()]  # doctest: +SKIP
-        [('private', False, False), ('ext-net', False, True)]
+        [('tenant', False, False), ('floating-pool', False, True)]
         """
         topology, roles = self._topology()
         return network_views(topology, roles, self._ctx())
@@ -211,7 +211,7 @@ class Cloud:
         another one is reachable; two reachable ones raise AmbiguousMatch.
 
         >>> cloud.get_external_network().name  # doctest: +SKIP
-        'ext-net'
+        'floating-pool'
         """
         return self._role_network("external")
 
@@ -551,6 +551,6 @@ def connect_all(**kwargs: Any) -> list[Cloud]:
     """One :class:`Cloud` per cloud and region in clouds.yaml.
 
     >>> [(c.name, c.region_name) for c in normalizer.connect_all()]  # doctest: +SKIP
-    [('ovh', 'GRA11'), ('ovh', 'SBG5')]
+    [('mycloud', 'region-a'), ('mycloud', 'region-b')]
     """
     return [Cloud.from_config(config) for config in config_module.load_all_configs(**kwargs)]
