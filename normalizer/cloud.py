@@ -244,7 +244,8 @@ class Cloud:
         >>> cloud.get_server("web1").interface_ip  # doctest: +SKIP
         '203.0.113.10'
         """
-        raw = self.compute.get_server(name_or_id)
+        # server ids are UUIDs: a name is never worth a GET that can only answer 404
+        raw = self.compute.get_server(name_or_id) if _looks_like_uuid(name_or_id) else None
         if raw is None:
             pattern = f"^{_regex_escape(name_or_id)}$"
             exact = [s for s in self.compute.list_servers(filters={"name": pattern}) if s.get("name") == name_or_id]

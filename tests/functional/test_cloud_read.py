@@ -108,6 +108,7 @@ def test_get_server_by_id_is_one_get_and_by_name_one_filtered_list(fip):
     assert cloud.get_server("web1").id == web_id
     calls = [r for r in fip.requests if r.path == "/compute/v2.1/servers/detail"]
     assert len(calls) == 1 and calls[0].query.get("name") == ["^web1$"]
+    assert not [r for r in fip.requests if r.path == "/compute/v2.1/servers/web1"]  # no 404 probe by name
     assert cloud.get_server("no-such-server") is None
 
 
