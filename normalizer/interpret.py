@@ -7,7 +7,7 @@ exactly what users get.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
 from munch import Munch
@@ -31,7 +31,6 @@ class Topology:
     routers: Sequence[Mapping[str, Any]] = ()
     router_ports: Sequence[Mapping[str, Any]] = ()
     project_id: str | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
 
 def networks_from_addresses(servers: Sequence[Mapping[str, Any]]) -> list[dict]:

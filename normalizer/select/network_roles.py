@@ -43,11 +43,6 @@ class NetworkRole:
     reason: str = ""
     routes_externally: bool | None = None  # only when a rule says so for both families
 
-    @property
-    def routes_any(self) -> bool:
-        """True when either address family reaches the internet from this network."""
-        return bool(self.routes_ipv4_externally or self.routes_ipv6_externally)
-
 
 @dataclass(frozen=True)
 class NetworkRoles:
