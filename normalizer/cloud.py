@@ -9,15 +9,14 @@ decisions in ``select``; nothing here decides what a field means.
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Iterable, Mapping, TypeVar
+from typing import Any, Callable, Mapping, TypeVar
 
 from munch import Munch
 
 from normalizer import config as config_module
 from normalizer import error_mapping
 from normalizer.cache import ResourceCache
-from normalizer.exceptions import (AmbiguousMatch, NoMatch, NormalizerError, NotFound, SelectionError,
-                                   format_candidates)
+from normalizer.exceptions import (AmbiguousMatch, NoMatch, NormalizerError, NotFound, SelectionError)
 from normalizer.normalize import (Context, normalize_flavor, normalize_floating_ip, normalize_keypair)
 from normalizer.profiles import Profile, load_profile
 from normalizer.provision import ServerRequest, plan_server
@@ -27,6 +26,7 @@ from normalizer.select.addresses import ADDRESS_FIELDS, explain_address
 from normalizer.select.decision import Considered, Decision
 from normalizer.select.flavors import pick_flavor
 from normalizer.select.images import pick_image
+from normalizer.select.lookup import find_by_id_or_name
 from normalizer.select.network_roles import ROUTER_INTERFACE_OWNERS, NetworkRoles
 from normalizer.services.compute import ComputeService
 from normalizer.services.image import ImageService
@@ -116,17 +116,19 @@ class Cloud:
 
     # --- networks ---------------------------------------------------------------------
 
-    def _topology(self) -> tuple[Topology, NetworkRoles]:
+    def _topology(self, servers: list | None = None) -> tuple[Topology, NetworkRoles]:
         """One topology snapshot and every network's role decided from it.
 
         Four listings (networks, subnets, routers, router-interface ports), each cached
         like any fetch, so roles are recomputed whenever the cache expires and a long
-        IPython session sees new networks.
+        IPython session sees new networks. Without a network API the networks are the
+        labels of server addresses: ``servers`` already fetched are used for that.
         """
         project_id = self.transport.project.get("id")
         networks = self._neutron(self.network.list_networks)
         if networks is None:
-            topology = Topology(networks=networks_from_addresses(self.compute.list_servers()), project_id=project_id)
+            servers = self.compute.list_servers() if servers is None else servers
+            topology = Topology(networks=networks_from_addresses(servers), project_id=project_id)
         else:
             topology = Topology(
                 networks=networks, subnets=self.network.list_subnets(), routers=self.network.list_routers(),
@@ -172,7 +174,7 @@ class Cloud:
         >>> cloud.get_network("private").cidrs  # doctest: +SKIP
         ['10.0.0.0/24']
         """
-        return _one(self.list_networks(), name_or_id, "network")
+        return find_by_id_or_name(self.list_networks(), name_or_id, "network")
 
     def _role_network(self, role: str) -> Munch | None:
         topology, roles = self._topology()
@@ -217,13 +219,13 @@ class Cloud:
 
     # --- servers ----------------------------------------------------------------------
 
-    def _server_view(self) -> Callable[[Mapping[str, Any]], Munch]:
-        """A function normalizing raw servers with this cloud's roles, preferences and login users.
+    def _server_view(self, servers: list) -> Callable[[Mapping[str, Any]], Munch]:
+        """A function normalizing these raw servers with this cloud's roles, preferences and login users.
 
         One image listing (cached like any fetch) serves every server's login user.
         """
         images = {image.get("id"): image for image in self.image.list_images()}
-        return server_viewer(self._topology()[1], self.profile, self._ctx(),
+        return server_viewer(self._topology(servers)[1], self.profile, self._ctx(),
                              login_user=lambda raw: server_login(raw, images, self.profile).value)
 
     @_public
@@ -234,7 +236,7 @@ class Cloud:
         [('web1', 'running', '203.0.113.10')]
         """
         raws = self.compute.list_servers()
-        view = self._server_view()
+        view = self._server_view(raws)
         return [view(raw) for raw in raws]
 
     @_public
@@ -249,9 +251,8 @@ class Cloud:
         if raw is None:
             pattern = f"^{_regex_escape(name_or_id)}$"
             exact = [s for s in self.compute.list_servers(filters={"name": pattern}) if s.get("name") == name_or_id]
-            found = _one([{"id": s.get("id"), "name": s.get("name"), "raw": s} for s in exact], name_or_id, "server")
-            raw = found["raw"] if found else None
-        return self._server_view()(raw) if raw is not None else None
+            raw = find_by_id_or_name(exact, name_or_id, "server")
+        return self._server_view([raw])(raw) if raw is not None else None
 
     # --- flavors, images, floating IPs, keypairs ------------------------------------
 
@@ -275,7 +276,7 @@ class Cloud:
         >>> cloud.get_flavor("m1.small").ram  # doctest: +SKIP
         2048
         """
-        return _one(self.list_flavors(get_extra_specs=get_extra_specs), name_or_id, "flavor")
+        return find_by_id_or_name(self.list_flavors(get_extra_specs=get_extra_specs), name_or_id, "flavor")
 
     @_public
     def pick_flavor(self, spec: str | None = None, *, min_vcpus: int | None = None, min_ram: int | None = None,
@@ -324,7 +325,7 @@ class Cloud:
         raw = self.image.get_image(name_or_id) if _looks_like_uuid(name_or_id) else None
         if raw is not None:
             return image_view(raw, self.profile, ctx)
-        return _one(self.list_images(), name_or_id, "image")
+        return find_by_id_or_name(self.list_images(), name_or_id, "image")
 
     @_public
     def pick_image(self, alias: str | None = None, *, distro: str | None = None, version: str | None = None,
@@ -484,19 +485,6 @@ class Cloud:
 
 
 # --- module helpers ---------------------------------------------------------------------
-
-
-def _one(items: Iterable[Munch], name_or_id: str, kind: str) -> Munch | None:
-    items = list(items)
-    by_id = [item for item in items if item.get("id") == name_or_id]
-    if by_id:
-        return by_id[0]
-    by_name = [item for item in items if item.get("name") == name_or_id]
-    if len(by_name) > 1:
-        raise AmbiguousMatch(
-            f"{len(by_name)} {kind}s are named {name_or_id!r}: ids {format_candidates(i.get('id') for i in by_name)}",
-            hint=f"pass the {kind}'s id instead of its name", candidates=[i.get("id") for i in by_name])
-    return by_name[0] if by_name else None
 
 
 def _absent_is_empty(call: Callable[[], list]) -> list:

@@ -18,6 +18,7 @@ from normalizer.exceptions import AmbiguousMatch, ConfigError, NoMatch, Selectio
 from normalizer.select.decision import Decision
 from normalizer.select.flavors import pick_flavor
 from normalizer.select.images import pick_image
+from normalizer.select.lookup import find_by_id_or_name
 from normalizer.select.login import login_user_for_image
 from normalizer.select.network_roles import NetworkRoles
 from normalizer.userdata import merge_user_data, root_access, user_data_size_ok
@@ -87,23 +88,9 @@ def _ref(value: Any) -> Any:
     return value.get("id") if isinstance(value, Mapping) else value
 
 
-def _by_id_or_name(items: Sequence[Mapping], wanted: Any, kind: str) -> Mapping | None:
-    """An exact id or unique exact name; several by name is ambiguous."""
-    if wanted is None:
-        return None
-    hit = [i for i in items if i.get("id") == wanted]
-    if hit:
-        return hit[0]
-    named = [i for i in items if i.get("name") == wanted]
-    if len(named) > 1:
-        raise AmbiguousMatch(f"{len(named)} {kind}s are named {wanted!r}", hint=f"pass the {kind}'s id",
-                             candidates=[i.get("id") for i in named])
-    return named[0] if named else None
-
-
 def _image_step(images: Sequence[Mapping], wanted: Any, profile: Any) -> tuple[Mapping, Decision]:
     subject = "image"
-    found = _by_id_or_name(images, _ref(wanted), "image")
+    found = find_by_id_or_name(images, _ref(wanted), "image")
     if found is not None:
         return found, Decision(subject, found.get("id"), "named", f"the image {found.get('name')!r} was given")
     if not isinstance(wanted, str):
@@ -117,7 +104,7 @@ def _image_step(images: Sequence[Mapping], wanted: Any, profile: Any) -> tuple[M
 
 
 def _flavor_step(flavors: Sequence[Mapping], wanted: Any, profile: Any) -> tuple[Mapping, Decision]:
-    found = _by_id_or_name(flavors, _ref(wanted), "flavor")
+    found = find_by_id_or_name(flavors, _ref(wanted), "flavor")
     if found is not None:
         return found, Decision("flavor", found.get("id"), "named", f"the flavor {found.get('name')!r} was given")
     if not isinstance(wanted, str):
@@ -129,7 +116,7 @@ def _flavor_step(flavors: Sequence[Mapping], wanted: Any, profile: Any) -> tuple
 def _network_step(roles: NetworkRoles, wanted: Any, networks: Sequence[Mapping]) -> Decision:
     subject = "boot network"
     if wanted is not None:
-        found = _by_id_or_name(networks, _ref(wanted), "network")
+        found = find_by_id_or_name(networks, _ref(wanted), "network")
         if found is None:
             raise NoMatch(f"no network {wanted!r}", hint="pass a network name or id this project can see")
         return Decision(subject, found.get("id"), "named", f"the network {found.get('name')!r} was given")

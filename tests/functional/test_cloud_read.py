@@ -208,3 +208,11 @@ def test_connect_does_no_io_until_the_first_call(fip):
     cloud = normalizer.connect(**fip.connect_kwargs())
     assert fip.requests == []
     assert repr(cloud) == "<Cloud 'defaults' region='RegionOne' profile='generic'>"
+
+
+@pytest.mark.parametrize("layout", ["nova-network", "neutron-404"])
+def test_servers_are_listed_once_even_when_networks_come_from_their_addresses(layout):
+    with FakeCloud(layout) as fake:
+        cloud = normalizer.connect(**fake.connect_kwargs())
+        cloud.list_servers()
+        assert len([r for r in fake.requests if r.path == "/compute/v2.1/servers/detail"]) == 1
