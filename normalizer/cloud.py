@@ -9,6 +9,7 @@ decisions in ``select``; nothing here decides what a field means.
 from __future__ import annotations
 
 import functools
+import hashlib
 from typing import Any, Callable, Mapping, TypeVar
 
 from munch import Munch
@@ -16,10 +17,13 @@ from munch import Munch
 from normalizer import config as config_module
 from normalizer import error_mapping
 from normalizer.cache import ResourceCache
-from normalizer.exceptions import (AmbiguousMatch, NoMatch, NormalizerError, NotFound, SelectionError)
+from normalizer.exceptions import (AmbiguousMatch, ConfigError, NoMatch, NormalizerError, NotFound,
+                                   SelectionError, UnsupportedOnCloud)
 from normalizer.normalize import (Context, normalize_flavor, normalize_floating_ip, normalize_keypair)
 from normalizer.profiles import Profile, load_profile
-from normalizer.provision import ServerRequest, plan_server
+from normalizer.provision.conformance import conformance_report, probe_public_key, probe_report
+from normalizer.provision import (CreateOptions, Provisioner, ServerPlan, ServerRequest, Waiter, plan_server,
+                                  port_answers)
 from normalizer.interpret import (Topology, image_login, image_view, network_roles, network_views,
                                   networks_from_addresses, server_login, server_viewer)
 from normalizer.select.addresses import ADDRESS_FIELDS, explain_address
@@ -67,11 +71,14 @@ class Cloud:
     """
 
     def __init__(self, config: config_module.CloudConfig, profile: Profile, transport: Transport,
-                 cache: ResourceCache) -> None:
+                 cache: ResourceCache, *, waiter: Waiter | None = None,
+                 port_check: Callable[[str, int], bool] = port_answers) -> None:
         self.config = config
         self.profile = profile
         self.transport = transport
         self.cache = cache
+        self.waiter = waiter or Waiter()
+        self.port_check = port_check
         self.compute = ComputeService(transport, cache)
         self.network = NetworkService(transport, cache)
         self.image = ImageService(transport, cache)
@@ -79,8 +86,12 @@ class Cloud:
         self._neutron_usable: bool | None = None
 
     @classmethod
-    def from_config(cls, config: config_module.CloudConfig, *, clock=None, sleep=None) -> "Cloud":
+    def from_config(cls, config: config_module.CloudConfig, *, clock=None, sleep=None,
+                    port_check=None) -> "Cloud":
         """Build a Cloud from a :class:`~normalizer.config.CloudConfig` (no network I/O).
+
+        ``clock`` and ``sleep`` replace ``time.monotonic`` and ``time.sleep`` for retries
+        and waits, and ``port_check(host, port)`` the SSH check (tests).
 
         >>> cloud = Cloud.from_config(normalizer.config.load_config("mycloud"))  # doctest: +SKIP
         """
@@ -92,7 +103,8 @@ class Cloud:
         transport = Transport(session, _transport_options(profile, config), **transport_kwargs)
         cache = ResourceCache(config.cache, namespace=lambda: (
             config.name, config.region_name, transport.project.get("id")))
-        return cls(config, profile, transport, cache)
+        waiter = Waiter(**transport_kwargs)
+        return cls(config, profile, transport, cache, waiter=waiter, port_check=port_check or port_answers)
 
     def __repr__(self) -> str:
         return f"<Cloud {self.name!r} region={self.region_name!r} profile={self.profile.name!r}>"
@@ -419,9 +431,155 @@ class Cloud:
         request = ServerRequest(name=name, image=image, flavor=flavor, network=network, key_name=key_name,
                                 public_key=public_key, auto_ip=auto_ip, userdata=userdata, root_keys=root_keys,
                                 security_groups=security_groups, metadata=metadata)
+        return self._prepare(request)[0].to_munch()
+
+    def _prepare(self, request: ServerRequest) -> tuple[ServerPlan, Provisioner]:
+        """The plan, and a provisioner whose server view reuses the plan's fetches."""
+        images = self.image.list_images()
+        flavors = self.compute.list_flavors()
         topology, roles = self._topology()
-        return plan_server(request, images=self.image.list_images(), flavors=self.compute.list_flavors(),
-                           networks=list(topology.networks), roles=roles, profile=self.profile).to_munch()
+        plan = plan_server(request, images=images, flavors=flavors, networks=list(topology.networks),
+                           roles=roles, profile=self.profile, neutron=self._neutron_usable is True)
+        return plan, self._provisioner(roles, images)
+
+    def _provisioner(self, roles: NetworkRoles, images: list) -> Provisioner:
+        by_id = {image.get("id"): image for image in images}
+        view = server_viewer(roles, self.profile, self._ctx(),
+                             login_user=lambda raw: server_login(raw, by_id, self.profile).value)
+        return Provisioner(cloud_name=self.name, compute=self.compute, network=self.network, profile=self.profile,
+                           view=view, neutron=self._neutron_usable is True, waiter=self.waiter,
+                           port_check=self.port_check)
+
+    @_public
+    def create_server(self, name: str, image: Any, flavor: Any, *, network: Any = None, key_name: str | None = None,
+                      public_key: str | None = None, auto_ip: bool = True, ip_version: int | None = None,
+                      wait: bool = True, timeout: float = 600, userdata: str | None = None, root_keys: Any = None,
+                      security_groups: Any = None, metadata: Any = None, keep_on_failure: bool = False,
+                      reuse_ips: bool = False, wait_for_ssh: bool = False) -> Munch:
+        """Create a server you can SSH into: the eight steps in one call, or nothing left behind.
+
+        Takes the decisions of :meth:`plan_server`, then: creates the temporary keypair
+        for ``public_key``; boots on the chosen network (passed explicitly); waits for
+        ACTIVE (polling backs off, bounded by ``timeout``); when the server has no public
+        IPv4 and ``auto_ip``, attaches a new floating IP from the usable pool to its port
+        on the NAT-destination network, marked as created by normalizer for it
+        (``reuse_ips=True`` claims an unattached one instead, safely); removes the
+        temporary keypair. ``root_keys`` and ``userdata`` become cloud-init user-data.
+
+        :param ip_version: 6 asks for SSH over IPv6: no floating IP is added.
+        :param wait: False returns once Nova accepted the server (a floating IP, when
+            needed, is still attached as soon as the server's port exists).
+        :param keep_on_failure: keep what was created when a step fails (for debugging).
+        :param wait_for_ssh: also wait until TCP port 22 on ``interface_ip`` answers.
+        :raises ProvisionError: a step failed; ``step``, ``removed`` and ``not_removed``
+            say which and what was cleaned up (WaitTimeout when a wait ran out).
+
+        >>> server = cloud.create_server("web1", "ubuntu-22.04", "t3.small", public_key=key)  # doctest: +SKIP
+        >>> server.interface_ip, server.login_user                                              # doctest: +SKIP
+        ('203.0.113.10', 'ubuntu')
+        """
+        if ip_version not in (None, 4, 6):
+            raise ConfigError(f"ip_version must be 4, 6 or None, not {ip_version!r}")
+        request = ServerRequest(name=name, image=image, flavor=flavor, network=network, key_name=key_name,
+                                public_key=public_key, auto_ip=auto_ip, userdata=userdata, root_keys=root_keys,
+                                security_groups=security_groups, metadata=metadata)
+        plan, provisioner = self._prepare(request)
+        options = CreateOptions(public_key=public_key, auto_ip=auto_ip, ip_version=ip_version, wait=wait,
+                                timeout=timeout, keep_on_failure=keep_on_failure, reuse_ips=reuse_ips,
+                                wait_for_ssh=wait_for_ssh)
+        return provisioner.create(plan, options)
+
+    @_public
+    def delete_server(self, name_or_id: Any, *, wait: bool = True, delete_ips: bool = True,
+                      timeout: float = 600) -> bool:
+        """Delete a server and the floating IPs normalizer created for it; False when there is no such server.
+
+        Floating IPs are ours when their description or tag names this server (or, on
+        nova-network clouds, the server's ``normalizer:floating_ips`` metadata lists
+        them); no other floating IP is touched.
+
+        >>> cloud.delete_server("web1")  # doctest: +SKIP
+        True
+        """
+        raw = self._raw_server(name_or_id)
+        if raw is None:
+            return False
+        provisioner = Provisioner(cloud_name=self.name, compute=self.compute, network=self.network,
+                                  profile=self.profile, view=None, neutron=False, waiter=self.waiter)
+        listing = (lambda: self._neutron(lambda: self.network.list_floating_ips(fresh=True))) if delete_ips else None
+        return provisioner.delete(raw, wait=wait, list_fips=listing, timeout=timeout)
+
+    @_public
+    def add_public_ip(self, server: Any, *, reuse: bool = False, timeout: float = 600) -> Munch:
+        """Give an existing server a public IPv4 address by the same rules as ``create_server``.
+
+        A server that already has one is returned unchanged; on a direct-access cloud
+        nothing is added.
+
+        >>> cloud.add_public_ip("web1").public_v4  # doctest: +SKIP
+        '203.0.113.11'
+        """
+        raw = self._raw_server(server)
+        if raw is None:
+            raise NoMatch(f"{self.name}: no server {_server_ref(server)!r}", hint="pass a server's name, id or object")
+        topology, roles = self._topology([raw])
+        external = roles.external
+        if external.rule == "ambiguous":
+            raise AmbiguousMatch(f"{self.name}: cannot choose the floating-IP pool: {external.reason}",
+                                 hint=roles.hints["external"], candidates=[c.candidate for c in external.considered])
+        provisioner = self._provisioner(roles, self.image.list_images())
+        return provisioner.add_public_ip(raw, pool=_direct_or(external.value, self.profile),
+                                         network_id=_nat_destination(raw, roles), reuse=reuse, timeout=timeout)
+
+    @_public
+    def conformance(self, *, probe: bool = False, image: Any = None, flavor: Any = None) -> Munch:
+        """The eight provisioning steps on this cloud: ``native``, ``bridged`` (and how) or ``unsupported`` (why).
+
+        Computed from the profile and live facts, creating nothing. ``probe=True`` really
+        boots a small server (``image``: default the newest Ubuntu, else any active
+        image; ``flavor``: default the smallest that fits it) through
+        :meth:`create_server`, walks the steps, and deletes it.
+
+        >>> [(s.number, s.status) for s in cloud.conformance().steps][4]  # doctest: +SKIP
+        (5, 'bridged')
+        >>> cloud.conformance().steps[4].how                              # doctest: +SKIP
+        'floating IP from ext-net attached to the port on private'
+        """
+        topology, roles = self._topology()
+        images = self.image.list_images()
+        users = [image_login(raw, self.profile)[1].value for raw in images if raw.get("status") == "active"]
+        steps = conformance_report(roles=roles, networks=network_views(topology, roles, self._ctx()),
+                                   profile=self.profile, neutron=self._neutron_usable is True, login_users=users)
+        if probe:
+            chosen = image or self._probe_image(images)
+            size = flavor or self.pick_flavor(min_disk=self.get_image(chosen).min_disk or None).id
+            key = probe_public_key()
+            name = f"normalizer-probe-{hashlib.sha256(key.encode()).hexdigest()[:8]}"
+            steps = probe_report(steps, lambda: self.create_server(name, chosen, size, public_key=key,
+                                                                   root_keys=[key]), self.delete_server)
+        return Munch(cloud=self.name, region_name=self.region_name, profile=self.profile.name, probed=probe,
+                     steps=steps)
+
+    def _probe_image(self, images: list) -> str:
+        try:
+            return pick_image(images, self.profile, alias="ubuntu").value
+        except NoMatch:
+            active = sorted((i for i in images if i.get("status") == "active"),
+                            key=lambda i: str(i.get("created_at") or ""), reverse=True)
+            if not active:
+                raise UnsupportedOnCloud(f"{self.name}: no active image to probe with",
+                                         hint="pass image= to conformance(probe=True)") from None
+            return active[0].get("id")
+
+    def _raw_server(self, server: Any) -> dict | None:
+        """The raw server, read fresh, for a name, an id or a normalized server."""
+        ref = _server_ref(server)
+        raw = self.compute.get_server(ref, fresh=True) if _looks_like_uuid(ref) else None
+        if raw is None:
+            pattern = f"^{_regex_escape(ref)}$"
+            exact = [s for s in self.compute.list_servers(filters={"name": pattern}, fresh=True) if s.get("name") == ref]
+            raw = find_by_id_or_name(exact, ref, "server")
+        return raw
 
     # --- explanations ----------------------------------------------------------------
 
@@ -485,6 +643,25 @@ class Cloud:
 
 
 # --- module helpers ---------------------------------------------------------------------
+
+
+def _server_ref(server: Any) -> str:
+    return str(server.get("id") or server.get("name")) if isinstance(server, Mapping) else str(server)
+
+
+def _direct_or(pool: str | None, profile: Profile) -> str | None:
+    """No pool when the profile says servers are reachable directly."""
+    return None if profile.network.public_access == "direct" else pool
+
+
+def _nat_destination(raw: Mapping[str, Any], roles: NetworkRoles) -> str | None:
+    """The id of the server's network that floating IPs map to, or None (any port)."""
+    by_name = roles.by_name()
+    for name in (raw.get("addresses") or {}):
+        role = by_name.get(name)
+        if role is not None and role.nat_destination:
+            return role.id
+    return roles.private.value
 
 
 def _absent_is_empty(call: Callable[[], list]) -> list:

@@ -124,6 +124,8 @@ def _error_class(status: int, message: str, error_type: str | None) -> type[exc.
         return exc.NotFound
     if status == 409:
         return exc.QuotaExceeded if quota else exc.Conflict
+    if status == 412:  # a conditional write (If-Match) lost the race: someone changed it first
+        return exc.Conflict
     if status == 413:
         return exc.QuotaExceeded if "quota" in message.lower() else exc.RateLimited
     if status == 429:

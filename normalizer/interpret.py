@@ -79,7 +79,8 @@ def server_viewer(roles: NetworkRoles, profile: Any, ctx: Context, *,
                   ) -> Callable[[Mapping[str, Any]], Munch]:
     """A function normalizing raw servers with these roles and the profile's preferences.
 
-    ``login_user`` maps a raw server to its decided login user (None: unknown).
+    ``login_user`` maps a raw server to its decided login user (None: unknown). The
+    function also takes raw floating IPs known to be attached (Nova may not list them yet).
 
     >>> view = server_viewer(network_roles(Topology(), None), None, Context(cloud="c", region_name=None))
     >>> view({"id": "s", "status": "ACTIVE"}).state
@@ -90,10 +91,10 @@ def server_viewer(roles: NetworkRoles, profile: Any, ctx: Context, *,
     prefer_ipv6 = bool(getattr(settings, "prefer_ipv6", False))
     private_cloud = bool(getattr(settings, "private_cloud", False))
 
-    def view(raw: Mapping[str, Any]) -> Munch:
+    def view(raw: Mapping[str, Any], floating_ips: Any = ()) -> Munch:
         user = login_user(raw) if login_user is not None else None
-        return normalize_server(raw, ctx, network_roles=by_name, prefer_ipv6=prefer_ipv6,
-                                private_cloud=private_cloud, login_user=user)
+        return normalize_server(raw, ctx, floating_ips=floating_ips, network_roles=by_name,
+                                prefer_ipv6=prefer_ipv6, private_cloud=private_cloud, login_user=user)
     return view
 
 

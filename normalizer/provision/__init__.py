@@ -1,9 +1,13 @@
 """Provisioning: plan (pure) first, then apply.
 
-Only the plan exists so far: ``plan_server`` decides everything ``create_server`` will
-need, with no side effects.
+``plan_server`` decides everything ``create_server`` will need, with no side effects;
+:class:`Provisioner` applies a plan step by step and removes what it created when a
+step fails.
 """
 
 from normalizer.provision.plan import ServerPlan, ServerRequest, plan_server, temporary_key_name
+from normalizer.provision.server_lifecycle import CreateOptions, Provisioner
+from normalizer.provision.waiting import Backoff, Waiter, port_answers
 
-__all__ = ["ServerPlan", "ServerRequest", "plan_server", "temporary_key_name"]
+__all__ = ["Backoff", "CreateOptions", "Provisioner", "ServerPlan", "ServerRequest", "Waiter", "plan_server",
+           "port_answers", "temporary_key_name"]

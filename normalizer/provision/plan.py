@@ -9,6 +9,7 @@ server applies the same plan, so what check mode shows is what happens.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
@@ -79,9 +80,15 @@ def temporary_key_name(server_name: str, public_key: str) -> str:
 
     >>> temporary_key_name("web1", "ssh-ed25519 AAAA me")[:15]
     'normalizer-web1'
+    >>> temporary_key_name("db/1 (eu)", "ssh-ed25519 AAAA me")[:18]
+    'normalizer-db-1-eu'
     """
     digest = hashlib.sha256(public_key.strip().encode()).hexdigest()[:8]
-    return f"normalizer-{server_name}-{digest}"
+    # Nova accepts letters, digits, spaces, '-', '_', '.' and '@' in keypair names; a
+    # server name may hold anything.
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", server_name).strip("-")[:200]
+    safe = safe[len("normalizer-"):] if safe.startswith("normalizer-") else safe
+    return f"normalizer-{safe}-{digest}"
 
 
 def _ref(value: Any) -> Any:
@@ -113,15 +120,18 @@ def _flavor_step(flavors: Sequence[Mapping], wanted: Any, profile: Any) -> tuple
     return next(f for f in flavors if f.get("id") == decision.value), decision
 
 
-def _network_step(roles: NetworkRoles, wanted: Any, networks: Sequence[Mapping]) -> Decision:
+def _network_step(roles: NetworkRoles, wanted: Any, networks: Sequence[Mapping], neutron: bool) -> Decision:
     subject = "boot network"
+    if not neutron:
+        if wanted is not None:
+            raise UnsupportedOnCloud(f"cannot boot on network {wanted!r}: this cloud has no network API",
+                                     hint="leave network= out; Nova places the server itself")
+        return Decision(subject, None, "nova-network", "this cloud has no network API: Nova places the server")
     if wanted is not None:
         found = find_by_id_or_name(networks, _ref(wanted), "network")
         if found is None:
             raise NoMatch(f"no network {wanted!r}", hint="pass a network name or id this project can see")
         return Decision(subject, found.get("id"), "named", f"the network {found.get('name')!r} was given")
-    if not networks or all(n.get("id") is None for n in networks):
-        return Decision(subject, None, "nova-network", "this cloud has no network API: Nova places the server")
     for decision in (roles.private, roles.public):
         if decision.rule == "ambiguous":
             raise AmbiguousMatch(f"cannot choose the boot network: {decision.reason}",
@@ -183,15 +193,18 @@ def _userdata_step(request: ServerRequest) -> tuple[str | None, Decision]:
 
 
 def plan_server(request: ServerRequest, *, images: Sequence[Mapping], flavors: Sequence[Mapping],
-                networks: Sequence[Mapping], roles: NetworkRoles, profile: Any) -> ServerPlan:
+                networks: Sequence[Mapping], roles: NetworkRoles, profile: Any, neutron: bool = True) -> ServerPlan:
     """Decide image, flavor, boot network, public address, key, login user and user-data.
+
+    ``neutron`` False: the cloud has no usable network API (Nova places the server and
+    hands out its addresses; ``network=`` cannot be honoured).
 
     Raises the selection errors a create would (NoMatch, AmbiguousMatch,
     UnsupportedOnCloud, ConfigError) before anything exists on the cloud.
     """
     image, image_decision = _image_step(images, request.image, profile)
     flavor, flavor_decision = _flavor_step(flavors, request.flavor, profile)
-    network = _network_step(roles, request.network, networks)
+    network = _network_step(roles, request.network, networks, neutron)
     fip = _floating_ip_step(request, roles, network.value, profile)
     key_name, temporary, key = _key_step(request)
     login = login_user_for_image(image, profile)

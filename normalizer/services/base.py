@@ -119,7 +119,8 @@ class ServiceBase:
         self.cache = cache
 
     def _call(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
-              json: Any = None, microversion: str | None = None) -> ReplyLike:
+              json: Any = None, microversion: str | None = None,
+              headers: Mapping[str, str] | None = None) -> ReplyLike:
         kwargs: dict[str, Any] = {}
         if params:
             kwargs["params"] = dict(params)
@@ -127,41 +128,47 @@ class ServiceBase:
             kwargs["json"] = json
         if microversion is not None:
             kwargs["microversion"] = microversion
+        if headers:
+            kwargs["headers"] = dict(headers)
         return self.transport.request(self.service, method, path, **kwargs)
 
-    def _read(self, kind: str, call: str, args: Mapping[str, Any], producer: Callable[[], T]) -> T:
-        return self.cache.fetch(kind, call, args, producer)
+    def _read(self, kind: str, call: str, args: Mapping[str, Any], producer: Callable[[], T], *,
+              fresh: bool = False) -> T:
+        # A fresh read (polling a build, a port that must appear) bypasses the cache: a
+        # cached answer would make the poll wait for nothing.
+        return producer() if fresh else self.cache.fetch(kind, call, args, producer)
 
     def _get(self, kind: str, call: str, path: str, key: str | None, *,
-             args: Mapping[str, Any],
+             args: Mapping[str, Any], fresh: bool = False,
              missing: tuple[type[Exception], ...] = (NotFound,)) -> Any:
-        """GET one record through the cache; None when the API says it is not there."""
+        """GET one record through the cache (or not, when ``fresh``); None on 404."""
         def produce() -> Any:
             reply = self._call("GET", path)
             return unwrap(reply, key, service=self.service, method="GET")
         # The 404 is caught outside the cache on purpose: an absence is never cached, so
         # a record created meanwhile (by another process) is seen on the next call.
         try:
-            return self._read(kind, call, args, produce)
+            return self._read(kind, call, args, produce, fresh=fresh)
         except missing:
             return None
 
     def _send(self, method: str, path: str, kinds: Iterable[str], *, json: Any = None,
-              microversion: str | None = None) -> ReplyLike:
+              microversion: str | None = None, headers: Mapping[str, str] | None = None) -> ReplyLike:
         """Send a write and return its reply, invalidating ``kinds`` whatever happens.
 
         The kinds are invalidated even when the write fails: a timeout or a 5xx can
         still have changed the cloud, and a stale cache is worse than a refetch.
         """
         try:
-            return self._call(method, path, json=json, microversion=microversion)
+            return self._call(method, path, json=json, microversion=microversion, headers=headers)
         finally:
             self.cache.invalidate(*kinds)
 
     def _write(self, method: str, path: str, kinds: Iterable[str], *, key: str | None,
-               json: Any = None, microversion: str | None = None) -> Any:
+               json: Any = None, microversion: str | None = None,
+               headers: Mapping[str, str] | None = None) -> Any:
         """Send a write and return its body unwrapped from ``key`` (a JSON object when None)."""
-        reply = self._send(method, path, kinds, json=json, microversion=microversion)
+        reply = self._send(method, path, kinds, json=json, microversion=microversion, headers=headers)
         return unwrap(reply, key, service=self.service, method=method)
 
     def _delete(self, path: str, kinds: Iterable[str], *, microversion: str | None = None) -> bool:

@@ -62,23 +62,23 @@ class ComputeService(ServiceBase):
 
     # --- servers ---------------------------------------------------------------------
 
-    def list_servers(self, *, filters: Mapping[str, Any] | None = None) -> list[dict]:
-        """Every server of the project with details (``GET /servers/detail``).
+    def list_servers(self, *, filters: Mapping[str, Any] | None = None, fresh: bool = False) -> list[dict]:
+        """Every server of the project with details (``GET /servers/detail``); ``fresh`` skips the cache.
 
         Usage: ``compute.list_servers(filters={"status": "ACTIVE"})``
         """
         params = dict(filters or {})
         return self._read("servers", "list_servers", {"filters": params},
                           lambda: paginate(self.transport, self.service, "/servers/detail",
-                                           key="servers", params=params))
+                                           key="servers", params=params), fresh=fresh)
 
-    def get_server(self, server_id: str) -> dict | None:
-        """One server by id, or None.
+    def get_server(self, server_id: str, *, fresh: bool = False) -> dict | None:
+        """One server by id, or None; ``fresh`` skips the cache (for polling).
 
-        Usage: ``compute.get_server("9e1c...")``
+        Usage: ``compute.get_server("9e1c...", fresh=True)``
         """
         return self._get("servers", "get_server", f"/servers/{segment(server_id)}", "server",
-                         args={"id": server_id})
+                         args={"id": server_id}, fresh=fresh)
 
     def create_server(self, body: Mapping[str, Any]) -> dict:
         """Boot a server; returns Nova's answer (id, links, ``adminPass``...).
@@ -93,6 +93,14 @@ class ComputeService(ServiceBase):
         Usage: ``compute.delete_server("9e1c...")``
         """
         return self._delete(f"/servers/{segment(server_id)}", _SERVER_KINDS)
+
+    def set_server_metadata_item(self, server_id: str, key: str, value: str) -> dict:
+        """Set one metadata item of a server (``PUT /servers/{id}/metadata/{key}``).
+
+        Usage: ``compute.set_server_metadata_item(sid, "role", "web")``
+        """
+        return self._write("PUT", f"/servers/{segment(server_id)}/metadata/{segment(key)}", _SERVER_KINDS,
+                           key="meta", json={"meta": {key: value}})
 
     def server_action(self, server_id: str, body: Mapping[str, Any], *,
                       microversion: str | None = None) -> Any:

@@ -63,15 +63,16 @@ class NetworkService(ServiceBase):
     """
 
     service = "network"
+    _extensions: list[str] | None = None
 
     # --- the generic collection pattern --------------------------------------------
 
-    def _list(self, kind: str, filters: Mapping[str, Any] | None) -> list[dict]:
+    def _list(self, kind: str, filters: Mapping[str, Any] | None, *, fresh: bool = False) -> list[dict]:
         coll = COLLECTIONS[kind]
         params = dict(filters or {})
         return self._read(kind, f"list_{kind}", {"filters": params},
                           lambda: paginate(self.transport, self.service, coll.path,
-                                           key=coll.plural, params=params))
+                                           key=coll.plural, params=params), fresh=fresh)
 
     def _get_one(self, kind: str, item_id: str) -> dict | None:
         coll = COLLECTIONS[kind]
@@ -125,9 +126,9 @@ class NetworkService(ServiceBase):
 
     # --- ports -----------------------------------------------------------------------
 
-    def list_ports(self, *, filters: Mapping[str, Any] | None = None) -> list[dict]:
-        """Ports. Usage: ``net.list_ports(filters={"device_id": server_id})``"""
-        return self._list("ports", filters)
+    def list_ports(self, *, filters: Mapping[str, Any] | None = None, fresh: bool = False) -> list[dict]:
+        """Ports (``fresh`` skips the cache). Usage: ``net.list_ports(filters={"device_id": server_id})``"""
+        return self._list("ports", filters, fresh=fresh)
 
     def get_port(self, port_id: str) -> dict | None:
         """One port by id, or None. Usage: ``net.get_port(pid)``"""
@@ -174,9 +175,9 @@ class NetworkService(ServiceBase):
 
     # --- floating IPs ----------------------------------------------------------------
 
-    def list_floating_ips(self, *, filters: Mapping[str, Any] | None = None) -> list[dict]:
-        """Floating IPs. Usage: ``net.list_floating_ips(filters={"port_id": pid})``"""
-        return self._list("floating_ips", filters)
+    def list_floating_ips(self, *, filters: Mapping[str, Any] | None = None, fresh: bool = False) -> list[dict]:
+        """Floating IPs (``fresh`` skips the cache). Usage: ``net.list_floating_ips(filters={"port_id": pid})``"""
+        return self._list("floating_ips", filters, fresh=fresh)
 
     def get_floating_ip(self, floating_ip_id: str) -> dict | None:
         """One floating IP by id, or None. Usage: ``net.get_floating_ip(fid)``"""
@@ -186,14 +187,19 @@ class NetworkService(ServiceBase):
         """Allocate a floating IP. Usage: ``net.create_floating_ip({"floating_network_id": x})``"""
         return self._create("floating_ips", body)
 
-    def update_floating_ip(self, floating_ip_id: str, body: Mapping[str, Any]) -> dict:
+    def update_floating_ip(self, floating_ip_id: str, body: Mapping[str, Any], *,
+                           if_revision: int | None = None) -> dict:
         """Attach (``{"port_id": p}``) or detach (``{"port_id": None}``) a floating IP.
 
-        Usage: ``net.update_floating_ip(fid, {"port_id": pid})``
+        ``if_revision`` makes the write conditional (``If-Match: revision_number=N``):
+        Neutron answers 412, raised as Conflict, when another client changed it first.
+
+        Usage: ``net.update_floating_ip(fid, {"port_id": pid}, if_revision=3)``
         """
         coll = COLLECTIONS["floating_ips"]
+        headers = {"If-Match": f"revision_number={if_revision}"} if if_revision is not None else None
         return self._write("PUT", f"{coll.path}/{segment(floating_ip_id)}", coll.on_create,
-                           key=coll.singular, json={coll.singular: dict(body)})
+                           key=coll.singular, json={coll.singular: dict(body)}, headers=headers)
 
     def delete_floating_ip(self, floating_ip_id: str) -> bool:
         """Release a floating IP; False when already gone. Usage: ``net.delete_floating_ip(fid)``"""
@@ -250,10 +256,14 @@ class NetworkService(ServiceBase):
 
         Usage: ``"standard-attr-tag" in net.list_extensions()``
         """
-        def produce() -> list[str]:
-            items = paginate(self.transport, self.service, "/extensions", key="extensions")
-            return [item["alias"] for item in items if isinstance(item, dict) and "alias" in item]
-        return self._read("extensions", "list_extensions", {}, produce)
+        # Extensions change only when the cloud is upgraded: one listing per Cloud object,
+        # even without a configured cache (every floating IP write asks).
+        if self._extensions is None:
+            def produce() -> list[str]:
+                items = paginate(self.transport, self.service, "/extensions", key="extensions")
+                return [item["alias"] for item in items if isinstance(item, dict) and "alias" in item]
+            self._extensions = self._read("extensions", "list_extensions", {}, produce)
+        return list(self._extensions)
 
     def has_extension(self, alias: str) -> bool:
         """Whether Neutron offers the extension ``alias``. Usage: ``net.has_extension("router")``"""

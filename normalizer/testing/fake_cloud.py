@@ -446,6 +446,15 @@ class FakeCloud:
             self._injections.append(_Injection(method.upper(), re.compile(path_regex), status, json, text,
                                                dict(headers or {}), times, exception))
 
+    def fail_builds(self, message: str = "No valid host was found. There are not enough hosts available.",
+                    times: int = 1) -> None:
+        """Make the next ``times`` server builds end in ERROR with this fault message.
+
+        >>> FakeCloud("fip").fail_builds("Exceeded maximum number of retries.")
+        """
+        with self._lock:
+            self._nova.build_faults.extend([message] * times)
+
     # --- builders --------------------------------------------------------------------
 
     @contextlib.contextmanager

@@ -41,6 +41,18 @@ class NeutronFault(Exception):
         return self.status, {"NeutronError": {"type": self.kind, "message": self.message, "detail": ""}}, {}
 
 
+def _check_revision(record: dict, condition: str | None) -> None:
+    """Refuse a write whose ``If-Match: revision_number=N`` no longer holds (revision-if-match)."""
+    if not condition:
+        return
+    wanted = condition.strip().partition("revision_number=")[2]
+    if not wanted.isdigit():
+        raise _bad(f"Invalid If-Match header {condition!r}: use revision_number=<n>")
+    if int(wanted) != record["revision_number"]:
+        raise NeutronFault(412, "RevisionNumberConstraintFailed",
+                           f"Constrained to {wanted}, but current revision is {record['revision_number']}")
+
+
 def _bad(message: str) -> NeutronFault:
     return NeutronFault(400, "HTTPBadRequest", message)
 
@@ -487,6 +499,7 @@ class NeutronAPI:
             if method == "GET":
                 return 200, {singular: _project(record, call.query.get("fields"))}, {}
             if method == "PUT":
+                _check_revision(record, call.headers.get("if-match"))
                 return 200, {singular: self._update(kind, record, (call.json or {}).get(singular) or {})}, {}
             if method == "DELETE":
                 self.state.delete(kind, record["id"])

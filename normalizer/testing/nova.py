@@ -100,6 +100,8 @@ class NovaState:
         self.keypairs: dict[str, dict] = {}
         self.servers: dict[str, dict] = {}
         self._polls: dict[str, int] = {}
+        # Messages for the next builds that fail, in order (FakeCloud.fail_builds).
+        self.build_faults: list[str] = []
 
     def add_flavor(self, name: str, vcpus: int, ram: int, disk: int, *, is_public: bool = True,
                    disabled: bool = False, ephemeral: int = 0, swap: int = 0,
@@ -186,9 +188,21 @@ class NovaState:
                 record[key] = self._first_fixed(server_id, family)
         self.servers[server_id] = record
         self._polls[server_id] = self.build_polls
+        if status == "BUILD" and self.build_faults:
+            record["fault_message"] = self.build_faults.pop(0)
         if status == "BUILD" and self.build_polls <= 0:
-            record["status"] = "ACTIVE"
+            self._finish_build(record)
         return record
+
+    def _finish_build(self, record: dict) -> None:
+        # A failed build ends in ERROR without ports: Nova deallocates the network of
+        # an instance it could not spawn.
+        if record.get("fault_message") is None:
+            record.update(status="ACTIVE", updated=self.seq.now())
+            return
+        self.neutron.delete_server_ports(record["id"])
+        record.update(status="ERROR", updated=self.seq.now(),
+                      fault={"code": 500, "created": self.seq.now(), "message": record["fault_message"]})
 
     def _plug(self, server_id: str, networks: Any) -> None:
         neutron, owner = self.neutron, "compute:nova"
@@ -239,7 +253,7 @@ class NovaState:
             return
         self._polls[record["id"]] = self._polls.get(record["id"], 1) - 1
         if self._polls[record["id"]] <= 0:
-            record.update(status="ACTIVE", updated=self.seq.now())
+            self._finish_build(record)
 
     def render(self, record: dict, mv: tuple[int, int], root: str) -> dict:
         """The server as ``GET /servers/{id}`` shows it at microversion ``mv``."""
@@ -277,6 +291,8 @@ class NovaState:
                  ((2, 26), "tags", record["tags"]), ((2, 63), "trusted_image_certificates", None),
                  ((2, 73), "locked_reason", None), ((2, 96), "pinned_availability_zone", None)]
         server.update({key: value for since, key, value in gated if mv >= since})
+        if record.get("fault") and status == "ERROR":
+            server["fault"] = dict(record["fault"])
         return server
 
 
@@ -382,7 +398,19 @@ class NovaAPI:
             return 204, None, {}
         if rest[1:] == ["action"] and method == "POST":
             return self._action(record, call.json or {}, mv)
+        if len(rest) == 3 and rest[1] == "metadata" and method == "PUT":
+            return self._metadata_item(record, rest[2], call.json or {})
         return None
+
+    def _metadata_item(self, record: dict, key: str, body: dict) -> tuple[int, Any, dict]:
+        meta = body.get("meta")
+        if not isinstance(meta, dict) or list(meta) != [key]:
+            raise NovaFault(400, "Request body and URI mismatch")
+        value = meta[key]
+        if not isinstance(value, str) or len(value) > 255:
+            raise NovaFault(400, f"Invalid input for field/attribute {key}. Value: {value!r}.")
+        record["metadata"][key] = value
+        return 200, {"meta": {key: value}}, {}
 
     def _list(self, query: dict, mv: tuple[int, int], detail: bool) -> tuple[int, Any, dict]:
         state, root = self.state, self.root_url()

@@ -1,0 +1,172 @@
+"""How this cloud does the eight provisioning steps: ``native``, ``bridged`` (and how) or ``unsupported`` (why).
+
+:func:`conformance_report` is pure: it reads the profile, the network roles and the
+images already fetched, and creates nothing. :func:`probe_report` walks the steps for
+real through a cloud's ``create_server``/``delete_server`` and overwrites each step with
+what happened.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from typing import Any, Callable, Mapping, Sequence
+
+from munch import Munch
+
+from normalizer.exceptions import NormalizerError, ProvisionError, SelectionError
+from normalizer.select.network_roles import NetworkRoles
+
+__all__ = ["STEPS", "conformance_report", "probe_report", "probe_public_key"]
+
+#: The eight steps of DESIGN §1, in order.
+STEPS = (
+    "add a node-specific SSH key",
+    "read networks, flavors, images",
+    "pick the right network, flavor, image",
+    "request the node",
+    "get the node's public address",
+    "log in with the key",
+    "add root access, turn password login off",
+    "remove the node-specific key",
+)
+
+#: Which conformance step a failed provisioning step belongs to.
+_STEP_OF = {"temporary key": 1, "boot": 4, "wait for ACTIVE": 4, "public address": 5, "key removal": 8,
+            "ssh": 6}
+
+
+def _step(number: int, status: str, how: str) -> Munch:
+    return Munch(number=number, step=STEPS[number - 1], status=status, how=how)
+
+
+def _boot_step(roles: NetworkRoles, networks: Sequence[Mapping[str, Any]], neutron: bool) -> Munch:
+    if not neutron:
+        return _step(4, "native", "no network API: Nova places the server on the project's networks itself")
+    for decision in (roles.private, roles.public):
+        if decision.rule == "ambiguous":
+            return _step(4, "unsupported", f"the boot network is ambiguous: {decision.reason}; "
+                                           f"pass network= or {roles.hints.get('private', 'set networks: in clouds.yaml')}")
+        if decision.value is not None:
+            bootable = [n for n in networks if not n.get("is_external")]
+            name = next((n.get("name") for n in networks if n.get("id") == decision.value), decision.value)
+            if len(bootable) == 1:
+                return _step(4, "native", f"{name} is the only network: Nova picks it itself")
+            return _step(4, "bridged", f"{name} is passed to Nova explicitly ({decision.reason}); "
+                                       f"{len(bootable)} networks are visible, so Nova alone would answer "
+                                       f"'Multiple possible networks found'")
+    return _step(4, "unsupported", "this project has no network to boot a server on; create a tenant network")
+
+
+def _address_step(roles: NetworkRoles, networks: Sequence[Mapping[str, Any]], profile: Any,
+                  neutron: bool) -> Munch:
+    settings = getattr(profile, "network", None)
+    access = getattr(settings, "public_access", None)
+    names = {n.get("id"): n.get("name") for n in networks}
+    boot = roles.private.value or roles.public.value
+    role = roles.get(boot) if boot else None
+    where = names.get(boot) or "the boot network"
+    if (role is not None and role.routes_ipv4_externally) or access == "direct":
+        return _step(5, "native", f"servers on {where} get a public IPv4 address directly")
+    if not neutron:
+        if getattr(settings, "floating_ip_api", None) == "none":
+            return _step(5, "unsupported", "no network API and the profile says there are no floating IPs")
+        return _step(5, "bridged", "a floating IP from Nova's pool is added when the server has no public address")
+    external = roles.external
+    if external.rule == "ambiguous":
+        return _step(5, "unsupported", f"the floating-IP pool is ambiguous: {external.reason}; "
+                                       f"{roles.hints.get('external', '')}".rstrip("; "))
+    if external.value is not None:
+        target = names.get(roles.private.value) or "the server's network"
+        return _step(5, "bridged", f"floating IP from {names.get(external.value) or external.value} "
+                                   f"attached to the port on {target}")
+    if role is not None and role.routes_ipv6_externally:
+        return _step(5, "native", f"servers on {where} get a public IPv6 address directly; no public IPv4 "
+                                  f"(no usable floating-IP pool)")
+    return _step(5, "unsupported", f"no public network and no usable floating-IP pool: {external.reason}")
+
+
+def _login_step(login_users: Sequence[str | None]) -> Munch:
+    known = sum(1 for user in login_users if user)
+    total = len(login_users)
+    if total and not known:
+        return _step(6, "unsupported", f"the login user is unknown for all {total} active images; "
+                                       "set os_admin_user on them or login.overrides in clouds.yaml")
+    return _step(6, "bridged", f"the login user comes from os_admin_user, the profile's rules or the distro "
+                               f"table (known for {known} of {total} active images)")
+
+
+def conformance_report(*, roles: NetworkRoles, networks: Sequence[Mapping[str, Any]], profile: Any,
+                       neutron: bool, login_users: Sequence[str | None]) -> list[Munch]:
+    """The eight steps on this cloud, from profile and live facts, creating nothing.
+
+    ``networks`` are normalized networks; ``login_users`` the decided login user of
+    each active image.
+
+    >>> from normalizer.interpret import Topology, network_roles
+    >>> steps = conformance_report(roles=network_roles(Topology(), None), networks=[], profile=None,
+    ...                            neutron=True, login_users=["ubuntu"])
+    >>> [(s.number, s.status) for s in steps][3:5]
+    [(4, 'unsupported'), (5, 'unsupported')]
+    """
+    return [
+        _step(1, "native", "Nova imports the public key as a keypair; cloud-init installs it"),
+        _step(2, "native" if neutron else "bridged",
+              "the APIs list them" if neutron else "no network API: networks are read from server addresses"),
+        _step(3, "bridged", "normalizer picks: flavors by instance type (pick_flavor), images by os_distro and "
+                            "name rules (pick_image), the boot network by network roles"),
+        _boot_step(roles, networks, neutron),
+        _address_step(roles, networks, profile, neutron),
+        _login_step(login_users),
+        _step(7, "bridged", "cloud-init user-data from root_keys (multipart when you pass user-data too)"),
+        _step(8, "native", "the keypair is deleted once the server is ACTIVE; the key stays on the server"),
+    ]
+
+
+def probe_public_key() -> str:
+    """A throwaway ed25519 public key in OpenSSH format (nobody holds its private half).
+
+    >>> probe_public_key().startswith("ssh-ed25519 ")
+    True
+    """
+    def field(data: bytes) -> bytes:
+        return len(data).to_bytes(4, "big") + data
+    blob = field(b"ssh-ed25519") + field(os.urandom(32))
+    return "ssh-ed25519 " + base64.b64encode(blob).decode() + " normalizer-probe"
+
+
+def probe_report(steps: list[Munch], create: Callable[[], Munch], delete: Callable[[str], Any]) -> list[Munch]:
+    """Boot one server through ``create``, delete it, and mark each step with what happened.
+
+    A failed step becomes ``unsupported`` with the error; ``delete`` runs whenever a
+    server exists (create cleans up after its own failures).
+
+    Usage: ``probe_report(report, lambda: cloud.create_server(...), cloud.delete_server)``
+    """
+    by_number = {s.number: Munch(s) for s in steps}
+    try:
+        server = create()
+    except NormalizerError as error:
+        # Plan errors come before anything exists: a choice that failed is step 3, a
+        # cloud that cannot boot at all is step 4.
+        number = _STEP_OF.get(getattr(error, "step", ""), 4) if isinstance(error, ProvisionError) else \
+            3 if isinstance(error, SelectionError) else 4
+        by_number[number].update(status="unsupported", how=f"probe failed: {error.message}")
+        return [by_number[n] for n in sorted(by_number)]
+    try:
+        for number in (1, 4, 8):
+            by_number[number].how += "; probe: done"
+        if server.public_v4 or server.public_v6:
+            by_number[5].how += f"; probe: reachable address {server.interface_ip}"
+        else:
+            by_number[5].update(status="unsupported", how="probe: the server got no public address")
+        if server.login_user:
+            by_number[6].how += f"; probe: {server.login_user}"
+        else:
+            by_number[6].update(status="unsupported", how="probe: the login user of the probe image is unknown")
+    finally:
+        try:
+            delete(server.id)
+        except NormalizerError as error:
+            by_number[8].how += f"; the probe server {server.id} could not be deleted: {error.message}"
+    return [by_number[n] for n in sorted(by_number)]

@@ -1,0 +1,322 @@
+"""Apply a :class:`~normalizer.provision.plan.ServerPlan`: create, give a public IP, delete.
+
+The one place where provisioning writes happen. Each step records what it created in a
+:class:`~normalizer.provision.ledger.Ledger` the moment the cloud confirms it; when a
+step fails (an API error, a timeout, a server in ERROR, Ctrl-C) the ledger removes
+exactly those resources, newest first, and the error names the step, what was removed
+and what could not be.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+from munch import Munch
+
+from normalizer.exceptions import (AmbiguousMatch, Conflict, NormalizerError, NotFound, ProvisionError,
+                                   TransportError, UnsupportedOnCloud, WaitTimeout, format_candidates)
+from normalizer.provision.ledger import Ledger
+from normalizer.provision.plan import ServerPlan
+from normalizer.provision.public_ip import FloatingIPs, owned_floating_ips
+from normalizer.provision.waiting import Waiter, port_answers
+from normalizer.services.compute import microversion_at_least
+
+__all__ = ["CLIENT_TOKEN_KEY", "CreateOptions", "Provisioner"]
+
+_LOG = logging.getLogger("normalizer.provision")
+
+#: Server metadata item carrying the create call's token, so a server whose POST answer
+#: was lost (timeout, reset) is still found and removed (AWS's ClientToken, by metadata).
+CLIENT_TOKEN_KEY = "normalizer:client_token"
+_AUTO_NETWORK = "2.37"  # from here Nova requires "networks"; "auto" keeps its old meaning
+
+
+@dataclass(frozen=True)
+class CreateOptions:
+    """How to apply a plan (the keyword arguments of ``create_server`` beyond the plan)."""
+
+    public_key: str | None = None
+    auto_ip: bool = True
+    ip_version: int | None = None
+    wait: bool = True
+    timeout: float = 600
+    keep_on_failure: bool = False
+    reuse_ips: bool = False
+    wait_for_ssh: bool = False
+
+
+class _Progress:
+    """The step being run, for the error message; and the deadline shared by every wait."""
+
+    def __init__(self, waiter: Waiter, timeout: float) -> None:
+        self.step = "start"
+        self.waiter = waiter
+        self.deadline = waiter.clock() + timeout
+
+    def remaining(self) -> float:
+        return max(0.0, self.deadline - self.waiter.clock())
+
+    def wait(self, probe: Callable[[], Any], what: str) -> Any:
+        return self.waiter.until(probe, timeout=self.remaining(), what=what)
+
+
+class Provisioner:
+    """Create, delete and give public addresses to servers, leaving nothing behind on failure.
+
+    ``view(raw_server, floating_ips)`` normalizes a raw server with the cloud's roles.
+
+    Usage: ``Provisioner(cloud_name="c", compute=..., network=..., profile=..., view=...,
+    neutron=True).create(plan, CreateOptions(public_key=key))``
+    """
+
+    def __init__(self, *, cloud_name: str, compute: Any, network: Any, profile: Any,
+                 view: Callable[..., Munch], neutron: bool, waiter: Waiter | None = None,
+                 port_check: Callable[[str, int], bool] = port_answers) -> None:
+        self.cloud_name = cloud_name
+        self.compute = compute
+        self.profile = profile
+        self.view = view
+        self.neutron = neutron
+        self.waiter = waiter or Waiter()
+        self.port_check = port_check
+        self.fips = FloatingIPs(compute, network)
+
+    # --- create ------------------------------------------------------------------
+
+    def create(self, plan: ServerPlan, options: CreateOptions) -> Munch:
+        """Run steps 1, 4, 5 and 8 of the plan; on any failure remove what this call created."""
+        ledger, progress = Ledger(), _Progress(self.waiter, options.timeout)
+        try:
+            return self._create_steps(plan, options, ledger, progress)
+        except BaseException as error:  # Ctrl-C included: nothing may be left behind
+            raise self._failed(f"creating server {plan.name!r}", error, progress.step, ledger,
+                               keep=options.keep_on_failure) from error
+
+    def _create_steps(self, plan: ServerPlan, options: CreateOptions, ledger: Ledger, progress: _Progress) -> Munch:
+        if plan.temporary_key:
+            progress.step = "temporary key"
+            self._add_temporary_key(plan.key_name, options.public_key, ledger)
+        progress.step = "boot"
+        raw = self._boot(plan, ledger)
+        if plan.temporary_key and not options.wait:
+            # Nova copied the public key into the instance when it accepted the request.
+            progress.step = "key removal"
+            self._remove_temporary_key(plan.key_name, ledger)
+        if options.wait:
+            progress.step = "wait for ACTIVE"
+            raw = progress.wait(lambda: self._active(raw.get("id")), f"server {plan.name!r} to become ACTIVE")
+        progress.step = "public address"
+        fips = self._public_address(raw, plan.floating_ip_pool, plan.network_id, options, ledger, progress)
+        server = self.view(raw, fips)
+        if plan.temporary_key and options.wait:
+            progress.step = "key removal"
+            self._remove_temporary_key(plan.key_name, ledger)
+        if options.wait_for_ssh:
+            progress.step = "ssh"
+            self._wait_for_ssh(server, progress)
+        return server
+
+    def _add_temporary_key(self, name: str | None, public_key: str | None, ledger: Ledger) -> None:
+        try:
+            self.compute.create_keypair(name, public_key=public_key)
+        except Conflict:
+            # Same name means same server name and key (the name hashes the key): a
+            # keypair left by an earlier call. Using it is safe; it is not ours to delete.
+            existing = self.compute.get_keypair(name) or {}
+            if str(existing.get("public_key", "")).split()[:2] != str(public_key).split()[:2]:
+                raise
+            return
+        ledger.add("keypair", name, lambda: self.compute.delete_keypair(name))
+
+    def _remove_temporary_key(self, name: str | None, ledger: Ledger) -> None:
+        if f"keypair {name}" in ledger.labels:
+            self.compute.delete_keypair(name)
+            ledger.forget("keypair", name)
+
+    def _boot(self, plan: ServerPlan, ledger: Ledger) -> dict:
+        token = uuid.uuid4().hex
+        body = self._server_body(plan, token)
+        try:
+            created = self.compute.create_server(body)
+        except TransportError:
+            for orphan in self._servers_with_token(plan.name, token):
+                ledger.add("server", orphan, lambda i=orphan: self.compute.delete_server(i))
+            raise
+        server_id = created.get("id")
+        ledger.add("server", server_id, lambda: self.compute.delete_server(server_id))
+        return {"id": server_id, "name": plan.name, "status": "BUILD", "metadata": body["metadata"]}
+
+    def _server_body(self, plan: ServerPlan, token: str) -> dict[str, Any]:
+        body: dict[str, Any] = {"name": plan.name, "imageRef": plan.image_id, "flavorRef": plan.flavor_id,
+                                "metadata": {**plan.metadata, CLIENT_TOKEN_KEY: token}}
+        if plan.network_id:
+            body["networks"] = [{"uuid": plan.network_id}]
+        elif microversion_at_least(self.compute.transport.compute_microversion, _AUTO_NETWORK):
+            body["networks"] = "auto"
+        if plan.key_name:
+            body["key_name"] = plan.key_name
+        if plan.userdata:
+            body["user_data"] = base64.b64encode(plan.userdata.encode()).decode()
+        if plan.security_groups:
+            body["security_groups"] = [{"name": name} for name in plan.security_groups]
+        return body
+
+    def _servers_with_token(self, name: str, token: str) -> list[str]:
+        pattern = "^" + "".join("\\" + c if c in ".^$*+?{}[]\\|()" else c for c in name) + "$"
+        try:
+            servers = self.compute.list_servers(filters={"name": pattern}, fresh=True)
+        except NormalizerError:
+            return []
+        return [s.get("id") for s in servers if (s.get("metadata") or {}).get(CLIENT_TOKEN_KEY) == token]
+
+    def _active(self, server_id: str) -> dict | None:
+        raw = self.compute.get_server(server_id, fresh=True)
+        if raw is None:
+            raise NotFound(f"server {server_id} disappeared while it was building",
+                           hint="another client may have deleted it")
+        status = str(raw.get("status") or "").upper()
+        if status == "ACTIVE":
+            return raw
+        if status == "ERROR":
+            fault = (raw.get("fault") or {}).get("message") or "no fault message from Nova"
+            raise ProvisionError(f"Nova put the server in ERROR: {fault}",
+                               hint="try another flavor, image or availability zone, or ask the cloud's support")
+        return None
+
+    def _wait_for_ssh(self, server: Munch, progress: _Progress) -> None:
+        address = server.interface_ip
+        if not address:
+            raise UnsupportedOnCloud("the server has no interface_ip to check SSH on",
+                                     hint="pass auto_ip=True, or wait_for_ssh=False")
+        progress.wait(lambda: True if self.port_check(address, 22) else None, f"TCP port 22 on {address}")
+
+    # --- step 5: the public address ----------------------------------------------------
+
+    def _public_address(self, raw: Mapping[str, Any], pool: str | None, network_id: str | None,
+                        options: CreateOptions, ledger: Ledger, progress: _Progress) -> list:
+        """Floating IPs attached by this step (empty when none was needed)."""
+        if not options.auto_ip or options.ip_version == 6 or self.view(raw, []).public_v4:
+            return []
+        if not self.neutron:
+            return self._nova_network_ip(raw, ledger)
+        if pool is None:
+            return []
+        server_id = raw.get("id")
+        port = progress.wait(lambda: self.fips.server_port(server_id, network_id),
+                             f"the port of server {server_id} on network {network_id}")
+        fip = (self.fips.claim(pool, port, ledger) if options.reuse_ips else None) \
+            or self.fips.allocate(pool, port, server_id, ledger)
+        return [fip]
+
+    def _nova_network_ip(self, raw: Mapping[str, Any], ledger: Ledger) -> list:
+        settings = self.profile.network
+        if settings.floating_ip_api == "none" or settings.public_access == "direct":
+            return []
+        fip = self.fips.allocate_nova(self._nova_pool(), raw, ledger)
+        return [dict(fip, instance_id=raw.get("id"))]
+
+    def _nova_pool(self) -> str:
+        named = [rule.name for rule in self.profile.network.networks if rule.nat_source and rule.name]
+        pools = [p.get("name") for p in self.compute.list_nova_floating_ip_pools()]
+        chosen = [p for p in pools if p in named] or pools
+        if len(chosen) == 1:
+            return chosen[0]
+        if not chosen:
+            raise UnsupportedOnCloud("this cloud has no floating-IP pool", hint="pass auto_ip=False")
+        raise AmbiguousMatch(f"several floating-IP pools: {format_candidates(chosen)}",
+                             hint="mark one with nat_source: true under networks: in clouds.yaml",
+                             candidates=chosen)
+
+    def add_public_ip(self, raw: Mapping[str, Any], *, pool: str | None, network_id: str | None,
+                      reuse: bool, timeout: float) -> Munch:
+        """Step 5 alone, for an existing server; a failure releases what this call created."""
+        ledger, progress = Ledger(), _Progress(self.waiter, timeout)
+        progress.step = "public address"
+        options = CreateOptions(reuse_ips=reuse, timeout=timeout)
+        try:
+            if pool is None and self.neutron and not self.view(raw, []).public_v4:
+                raise UnsupportedOnCloud("no floating-IP pool this project can use",
+                                         hint="mark one with nat_source: true under networks: in clouds.yaml")
+            fips = self._public_address(raw, pool, network_id, options, ledger, progress)
+            return self.view(raw, fips)
+        except BaseException as error:
+            raise self._failed(f"adding a public IP to server {raw.get('name')!r}", error, progress.step,
+                               ledger, keep=False) from error
+
+    # --- delete ------------------------------------------------------------------------
+
+    def delete(self, raw: Mapping[str, Any], *, wait: bool, timeout: float,
+               list_fips: Callable[[], list | None] | None) -> bool:
+        """Delete the server and the floating IPs normalizer created for it; wait until it is gone.
+
+        ``list_fips`` lists the project's Neutron floating IPs (None on clouds without
+        Neutron, where the server's metadata names ours); None skips floating IPs.
+        """
+        progress, server_id = _Progress(self.waiter, timeout), raw.get("id")
+        removed: list[str] = []
+        owned: list[str] = []
+        try:
+            progress.step = "find floating IPs"
+            owned = self._owned_ips(raw, list_fips) if list_fips is not None else []
+            progress.step = "delete server"
+            existed = self.compute.delete_server(server_id)
+            removed.append(f"server {server_id}")
+            progress.step = "release floating IPs"
+            for fip_id in owned:
+                self._release(fip_id)
+                removed.append(f"floating IP {fip_id}")
+            if wait and existed:
+                progress.step = "wait for deletion"
+                progress.wait(lambda: True if self._gone(server_id) else None, f"server {server_id} to be deleted")
+            return existed
+        except NormalizerError as error:
+            left = [f"floating IP {i}" for i in owned if f"floating IP {i}" not in removed and removed]
+            raise self._error(f"deleting server {raw.get('name')!r}", error, progress.step, removed, left) from error
+
+    def _owned_ips(self, raw: Mapping[str, Any], list_fips: Callable[[], list | None]) -> list[str]:
+        fips = list_fips()
+        self.neutron = fips is not None
+        if fips is None:
+            return self.fips.owned_nova(raw)
+        return [str(f.get("id")) for f in owned_floating_ips(fips, raw)]
+
+    def _release(self, fip_id: str) -> None:
+        if self.neutron:
+            self.fips.release(fip_id)
+        else:
+            self.compute.delete_nova_floating_ip(fip_id)
+
+    def _gone(self, server_id: str) -> bool:
+        raw = self.compute.get_server(server_id, fresh=True)
+        return raw is None or str(raw.get("status") or "").upper() in ("DELETED", "SOFT_DELETED")
+
+    # --- errors ------------------------------------------------------------------------
+
+    def _failed(self, action: str, error: BaseException, step: str, ledger: Ledger, *, keep: bool) -> BaseException:
+        """Undo (unless ``keep``) and build the error to raise; Ctrl-C stays Ctrl-C."""
+        if keep:
+            removed, not_removed = [], [f"{label} (kept: keep_on_failure=True)" for label in ledger.labels]
+        else:
+            removed, not_removed = ledger.undo_all()
+        if not isinstance(error, Exception):
+            _LOG.warning("%s: %s interrupted at step %r; removed: %s; not removed: %s", self.cloud_name, action,
+                         step, ", ".join(removed) or "nothing", ", ".join(not_removed) or "nothing")
+            return error
+        return self._error(action, error, step, removed, not_removed)
+
+    def _error(self, action: str, error: BaseException, step: str, removed: list[str],
+               not_removed: list[str]) -> ProvisionError:
+        cls = WaitTimeout if isinstance(error, WaitTimeout) else ProvisionError
+        cause = error.message if isinstance(error, NormalizerError) else f"{type(error).__name__}: {error}"
+        summary = f"removed: {', '.join(removed) or 'nothing'}"
+        if not_removed:
+            summary += f"; NOT removed: {', '.join(not_removed)}"
+        hint = ("remove what is listed as NOT removed yourself" if not_removed
+                else getattr(error, "hint", None))
+        return cls(f"{self.cloud_name}: {action} failed at step {step!r}: {cause}; {summary}", hint=hint,
+                   step=step, cloud=self.cloud_name, removed=removed, not_removed=not_removed,
+                   cause=type(error).__name__, status_code=getattr(error, "status_code", None))
