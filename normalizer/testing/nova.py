@@ -11,7 +11,7 @@ import base64
 import hashlib
 import re
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, unquote
 
 from normalizer.testing.neutron import NeutronFault
 
@@ -403,6 +403,7 @@ class NovaAPI:
         return None
 
     def _metadata_item(self, record: dict, key: str, body: dict) -> tuple[int, Any, dict]:
+        key = unquote(key)
         meta = body.get("meta")
         if not isinstance(meta, dict) or list(meta) != [key]:
             raise NovaFault(400, "Request body and URI mismatch")
