@@ -323,7 +323,9 @@ class Transport:
         if attempt >= self.options.status_retries:
             return None
         retry_after = _retry_after(response.headers)
-        over_limit = status == 413 and service == "compute" and retry_after is not None
+        # Nova's 413 with Retry-After is its rate limit; a 413 about quota never clears by waiting.
+        over_limit = (status == 413 and service == "compute" and retry_after is not None
+                      and "quota" not in (response.text or "").lower())
         if status not in self.options.retry_statuses and not over_limit:
             return None
         wanted = retry_after if retry_after is not None else self._backoff(attempt)

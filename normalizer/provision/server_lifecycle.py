@@ -123,14 +123,25 @@ class Provisioner:
     def _add_temporary_key(self, name: str | None, public_key: str | None, ledger: Ledger) -> None:
         try:
             self.compute.create_keypair(name, public_key=public_key)
-        except Conflict:
-            # Same name means same server name and key (the name hashes the key): a
-            # keypair left by an earlier call. Using it is safe; it is not ours to delete.
-            existing = self.compute.get_keypair(name) or {}
-            if str(existing.get("public_key", "")).split()[:2] != str(public_key).split()[:2]:
+        except (Conflict, TransportError) as error:
+            # A conflict on this name means the same server name and key (the name hashes
+            # the key): a temporary keypair an earlier call left, ours to use and remove.
+            # A lost answer may have created it: the same check finds it.
+            existing = self._same_key(name, public_key)
+            if existing is None:
                 raise
-            return
+            if isinstance(error, TransportError):
+                _LOG.info("keypair %s was created although its answer was lost", name)
         ledger.add("keypair", name, lambda: self.compute.delete_keypair(name))
+
+    def _same_key(self, name: str | None, public_key: str | None) -> dict | None:
+        try:
+            existing = self.compute.get_keypair(name)
+        except NormalizerError:
+            return None
+        if existing and str(existing.get("public_key", "")).split()[:2] == str(public_key).split()[:2]:
+            return existing
+        return None
 
     def _remove_temporary_key(self, name: str | None, ledger: Ledger) -> None:
         if f"keypair {name}" in ledger.labels:
@@ -262,20 +273,21 @@ class Provisioner:
         try:
             progress.step = "find floating IPs"
             owned = self._owned_ips(raw, list_fips) if list_fips is not None else []
-            progress.step = "delete server"
-            existed = self.compute.delete_server(server_id)
-            removed.append(f"server {server_id}")
+            # Floating IPs first: a server delete that fails then leaves the server with
+            # nothing orphaned, and a retry finds everything again by the server.
             progress.step = "release floating IPs"
             for fip_id in owned:
                 self._release(fip_id)
                 removed.append(f"floating IP {fip_id}")
-            if wait and existed:
+            progress.step = "delete server"
+            self.compute.delete_server(server_id)  # False: already gone (a retried DELETE)
+            removed.append(f"server {server_id}")
+            if wait:
                 progress.step = "wait for deletion"
                 progress.wait(lambda: True if self._gone(server_id) else None, f"server {server_id} to be deleted")
-            return existed
+            return True
         except NormalizerError as error:
-            left = [f"floating IP {i}" for i in owned if f"floating IP {i}" not in removed and removed]
-            raise self._error(f"deleting server {raw.get('name')!r}", error, progress.step, removed, left) from error
+            raise self._error(f"deleting server {raw.get('name')!r}", error, progress.step, removed, []) from error
 
     def _owned_ips(self, raw: Mapping[str, Any], list_fips: Callable[[], list | None]) -> list[str]:
         fips = list_fips()
@@ -291,8 +303,11 @@ class Provisioner:
             self.compute.delete_nova_floating_ip(fip_id)
 
     def _gone(self, server_id: str) -> bool:
+        # Real Nova shows DELETED for a few seconds while it still lists the server (and
+        # its ports may linger); only a 404 means gone. SOFT_DELETED waits for the
+        # reclaim interval, which can be hours: the delete itself is done.
         raw = self.compute.get_server(server_id, fresh=True)
-        return raw is None or str(raw.get("status") or "").upper() in ("DELETED", "SOFT_DELETED")
+        return raw is None or str(raw.get("status") or "").upper() == "SOFT_DELETED"
 
     # --- errors ------------------------------------------------------------------------
 

@@ -156,7 +156,7 @@ def test_delete_removes_the_server_and_only_the_floating_ips_normalizer_made_for
         assert cloud.delete_server("a") is True
         assert sequence(fake) == [
             ("GET", "/compute/v2.1/servers/detail"), ("GET", "/network/v2.0/floatingips"),
-            ("DELETE", "/compute/v2.1/servers/<id>"), ("DELETE", "/network/v2.0/floatingips/<id>"),
+            ("DELETE", "/network/v2.0/floatingips/<id>"), ("DELETE", "/compute/v2.1/servers/<id>"),
             ("GET", "/compute/v2.1/servers/<id>")]
         assert a.id not in {s["id"] for s in fake.servers} and b.id in {s["id"] for s in fake.servers}
         assert {f["id"] for f in fake.floating_ips} == set(others)
@@ -289,13 +289,13 @@ def test_a_server_that_never_becomes_active_times_out_and_is_removed():
         assert delays[:3] == [1.0, 1.5, 2.25] and max(delays) <= 10  # backs off, bounded
 
 
-def test_a_leftover_temporary_keypair_with_the_same_key_is_used_and_left_alone():
+def test_a_leftover_temporary_keypair_with_the_same_key_is_used_and_removed():
     with FakeCloud("fip", build_polls=0) as fake:
         cloud = connect(fake)
         name = normalizer.provision.temporary_key_name("web9", KEY)
         fake.add_keypair(name, KEY)
         cloud.create_server("web9", "ubuntu-24.04", "m1.small", public_key=KEY)
-        assert name in {k["name"] for k in fake.keypairs}
+        assert name not in {k["name"] for k in fake.keypairs}  # temporary by its name: removed after use
         other = KEY.replace("AAAAC3", "BBBBC3")
         fake.add_keypair(normalizer.provision.temporary_key_name("web10", other), KEY)
         before = snapshot(fake)
