@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-test
 
-.PHONY: demo test unit functional bench clean
+.PHONY: demo test check unit functional integration integration-stop bench clean
 
 $(STAMP): setup.cfg pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,8 +16,19 @@ $(STAMP): setup.cfg pyproject.toml
 demo: $(STAMP)
 	$(BIN)/python -m normalizer demo
 
-test: $(STAMP)
-	$(BIN)/python -m pytest -q
+# Every tier: unit and functional (FakeCloud), then integration against real OpenStack
+# services installed and started on 127.0.0.1 (needs root for apt; see docs/integration.md).
+test: check integration
+
+# The fast tiers only (no OpenStack services): about a minute.
+check: $(STAMP)
+	$(BIN)/python -m pytest -q --ignore=tests/integration
+
+integration: $(STAMP)
+	tools/openstack-on-loopback/run-integration.sh
+
+integration-stop:
+	tools/openstack-on-loopback/stop.sh
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q tests/unit

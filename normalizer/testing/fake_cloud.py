@@ -161,7 +161,8 @@ class FakeCloud:
     """
 
     def __init__(self, layout: str = "fip", *, region_name: str = "RegionOne", base_url: str | None = None,
-                 build_polls: int = 1, max_microversion: str = "2.96", seed: int = 0) -> None:
+                 build_polls: int = 1, max_microversion: str = "2.96", seed: int = 0,
+                 delete_polls: int = 0) -> None:
         data = layouts.load(layout)
         vocab = layouts.vocabulary()
         self.layout, self.description = layout, " ".join(str(data.get("description", "")).split())
@@ -188,6 +189,7 @@ class FakeCloud:
                                      need_router=self.features["floating_ips_need_router"])
         self._glance = GlanceState(seq, self.ids.project_id, cloud_project, vocab)
         self._nova = NovaState(seq, self.ids, self._neutron, self._glance, self.features, build_polls)
+        self._nova.delete_polls = delete_polls
         self._apis = {
             "identity": KeystoneAPI(seq, self.ids, self._catalog, lambda: self._endpoint("identity"),
                                     region_name, vocab["interfaces"]),

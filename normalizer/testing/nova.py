@@ -94,6 +94,7 @@ class NovaState:
     def __init__(self, seq: Any, ids: Any, neutron: Any, glance: Any, features: dict, build_polls: int) -> None:
         self.seq, self.ids, self.neutron, self.glance = seq, ids, neutron, glance
         self.features, self.build_polls = features, build_polls
+        self.delete_polls = 0
         # Without a usable network API Nova plugs every network, as nova-network did.
         self.legacy = not (features["network_endpoint"] and features["network_api"])
         self.flavors: dict[str, dict] = {}
@@ -242,13 +243,29 @@ class NovaState:
         return ""
 
     def delete_server(self, server_id: str) -> None:
-        """Delete a server and its ports (floating IPs are detached, not released)."""
+        """Delete a server and its ports (floating IPs are detached, not released).
+
+        With ``delete_polls`` > 0 the server stays visible as ``DELETED`` (listed, and by
+        id) for that many GETs of it before it answers 404, as real Nova does for a few
+        seconds while nova-compute finishes.
+        """
         self.neutron.delete_server_ports(server_id)
+        record = self.servers[server_id]
+        if self.delete_polls > 0 and record["status"] != "DELETED":
+            record.update(status="DELETED", updated=self.seq.now())
+            self._polls[server_id] = self.delete_polls
+            return
         del self.servers[server_id]
         self._polls.pop(server_id, None)
 
     def tick(self, record: dict) -> None:
-        """Count one GET of a building server; after ``build_polls`` of them it is ACTIVE."""
+        """Count one GET of a building server (ACTIVE after ``build_polls``) or a deleted one (gone after ``delete_polls``)."""
+        if record["status"] == "DELETED":
+            self._polls[record["id"]] = self._polls.get(record["id"], 1) - 1
+            if self._polls[record["id"]] <= 0:
+                self.servers.pop(record["id"], None)
+                self._polls.pop(record["id"], None)
+            return
         if record["status"] != "BUILD":
             return
         self._polls[record["id"]] = self._polls.get(record["id"], 1) - 1

@@ -369,3 +369,16 @@ def test_conformance_probe_walks_the_steps_and_leaves_nothing(layout):
         else:
             assert step4.how.endswith("probe: done") and "probe: reachable address" in report.steps[4].how
             assert [r.path for r in fake.requests if r.method == "POST"].count("/compute/v2.1/servers") == 1
+
+
+def test_delete_waits_through_novas_deleted_status_until_the_404():
+    # real Nova (found by the integration tier): ACTIVE/deleting, then DELETED while still
+    # listed, then 404
+    with FakeCloud("fip", build_polls=0, delete_polls=2) as fake:
+        cloud = connect(fake)
+        server = cloud.create_server("web9", "ubuntu-24.04", "m1.small")
+        fake.reset_requests()
+        assert cloud.delete_server(server.id) is True
+        polls = fake.calls("GET", f"/compute/v2.1/servers/{server.id}")
+        assert len(polls) == 1 + 2 + 1 and server.id not in {s["id"] for s in fake.servers}  # lookup, DELETED x2, 404
+        assert cloud.clock.sleeps == [1.0, 1.5]
