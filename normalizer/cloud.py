@@ -237,7 +237,7 @@ class Cloud:
         One image listing (cached like any fetch) serves every server's login user.
         """
         images = {image.get("id"): image for image in self.image.list_images()}
-        return server_viewer(self._topology(servers)[1], self.profile, self._ctx(),
+        return server_viewer(self._topology(servers)[1], self.profile, self._ctx(), images=images,
                              login_user=lambda raw: server_login(raw, images, self.profile).value)
 
     @_public
@@ -444,7 +444,7 @@ class Cloud:
 
     def _provisioner(self, roles: NetworkRoles, images: list) -> Provisioner:
         by_id = {image.get("id"): image for image in images}
-        view = server_viewer(roles, self.profile, self._ctx(),
+        view = server_viewer(roles, self.profile, self._ctx(), images=by_id,
                              login_user=lambda raw: server_login(raw, by_id, self.profile).value)
         return Provisioner(cloud_name=self.name, compute=self.compute, network=self.network, profile=self.profile,
                            view=view, neutron=self._neutron_usable is True, waiter=self.waiter,

@@ -75,11 +75,13 @@ def network_views(topology: Topology, roles: NetworkRoles, ctx: Context) -> list
 
 
 def server_viewer(roles: NetworkRoles, profile: Any, ctx: Context, *,
-                  login_user: Callable[[Mapping[str, Any]], str | None] | None = None
+                  login_user: Callable[[Mapping[str, Any]], str | None] | None = None,
+                  images: Mapping[str, Mapping[str, Any]] | None = None
                   ) -> Callable[[Mapping[str, Any]], Munch]:
     """A function normalizing raw servers with these roles and the profile's preferences.
 
-    ``login_user`` maps a raw server to its decided login user (None: unknown). The
+    ``login_user`` maps a raw server to its decided login user (None: unknown);
+    ``images`` (raw Glance images by id) fill in the image's name and properties. The
     function also takes raw floating IPs known to be attached (Nova may not list them yet).
 
     >>> view = server_viewer(network_roles(Topology(), None), None, Context(cloud="c", region_name=None))
@@ -93,9 +95,18 @@ def server_viewer(roles: NetworkRoles, profile: Any, ctx: Context, *,
 
     def view(raw: Mapping[str, Any], floating_ips: Any = ()) -> Munch:
         user = login_user(raw) if login_user is not None else None
+        raw = _with_image_details(raw, images or {})
         return normalize_server(raw, ctx, floating_ips=floating_ips, network_roles=by_name,
                                 prefer_ipv6=prefer_ipv6, private_cloud=private_cloud, login_user=user)
     return view
+
+
+def _with_image_details(raw: Mapping[str, Any], images: Mapping[str, Mapping[str, Any]]) -> Mapping[str, Any]:
+    """The server with its image's name and properties from Glance (Nova embeds them only from 2.98)."""
+    embedded = raw.get("image")
+    if not isinstance(embedded, Mapping) or embedded.get("name") or embedded.get("id") not in images:
+        return raw
+    return {**raw, "image": {**images[embedded.get("id")], **embedded}}
 
 
 def image_login(raw: Mapping[str, Any], profile: Any) -> tuple[Decision, Decision]:

@@ -89,11 +89,13 @@ def _gather(networks: Sequence[Mapping], subnets: Iterable[Mapping], routers: It
     for subnet in subnets:
         if isinstance(subnet, Mapping) and isinstance(subnet.get("cidr"), str):
             cidrs.setdefault(subnet.get("network_id"), []).append(subnet["cidr"])
-    gateways = {gateway.get("network_id") for gateway in
-                (r.get("external_gateway_info") if isinstance(r, Mapping) else None for r in routers)
+    # An admin (or a member of a cloud with RBAC) sees other projects' routers: only this
+    # project's own routers make a pool reachable or a network a NAT destination for it.
+    routers = [r for r in routers if isinstance(r, Mapping) and _owned_by(r, project_id)]
+    router_ports = [p for p in router_ports if isinstance(p, Mapping) and _owned_by(p, project_id)]
+    gateways = {gateway.get("network_id") for gateway in (r.get("external_gateway_info") for r in routers)
                 if isinstance(gateway, Mapping)}
-    interfaces = {p.get("network_id") for p in router_ports
-                  if isinstance(p, Mapping) and p.get("device_owner") in ROUTER_INTERFACE_OWNERS}
+    interfaces = {p.get("network_id") for p in router_ports if p.get("device_owner") in ROUTER_INTERFACE_OWNERS}
     facts = []
     for raw in networks:
         if not isinstance(raw, Mapping):
@@ -105,6 +107,12 @@ def _gather(networks: Sequence[Mapping], subnets: Iterable[Mapping], routers: It
                             project_id is not None and owner == project_id,
                             net_id in gateways, net_id in interfaces))
     return facts
+
+
+def _owned_by(record: Mapping, project_id: str | None) -> bool:
+    """True unless the record names an owner other than ``project_id`` (unknown owners count)."""
+    owner = record.get("project_id", record.get("tenant_id"))
+    return project_id is None or owner is None or owner == project_id
 
 
 def _routes(fact: _Facts, version: int) -> tuple[bool | None, str]:

@@ -159,7 +159,7 @@ class NovaState:
                       status: str = "BUILD", description: str | None = None, config_drive: bool = False) -> dict:
         """Create a server and its ports; ``networks`` is None, "auto", "none" or [{uuid|port}]."""
         if flavor["OS-FLV-DISABLED:disabled"]:
-            raise NovaFault(400, "Invalid flavorRef provided.")
+            raise NovaFault(400, f"Flavor {flavor['id']} could not be found.")
         if image is not None:
             if image["status"] != "active":
                 raise NovaFault(400, f"Image {image['id']} is not active.")
@@ -562,7 +562,9 @@ class NovaAPI:
         state, root, query = self.state, self.root_url(), call.query
         if not rest or rest == ["detail"]:
             wanted = (query.get("is_public") or [""])[-1].lower()
-            flavors = list(state.flavors.values())
+            # Real Nova never lists disabled flavors to a non-admin (FakeCloud's user is a
+            # member); they stay readable by id.
+            flavors = [f for f in state.flavors.values() if not f["OS-FLV-DISABLED:disabled"]]
             if wanted in ("true", "t", "1", "yes", "y"):
                 flavors = [f for f in flavors if f["os-flavor-access:is_public"]]
             elif wanted in ("false", "f", "0", "no", "n"):

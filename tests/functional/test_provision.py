@@ -382,3 +382,11 @@ def test_delete_waits_through_novas_deleted_status_until_the_404():
         polls = fake.calls("GET", f"/compute/v2.1/servers/{server.id}")
         assert len(polls) == 1 + 2 + 1 and server.id not in {s["id"] for s in fake.servers}  # lookup, DELETED x2, 404
         assert cloud.clock.sleeps == [1.0, 1.5]
+
+
+def test_a_server_names_its_image_from_glance_when_nova_does_not_embed_it():
+    # real Nova embeds image details only from microversion 2.98 (found by the integration tier)
+    with FakeCloud("fip") as fake:
+        server = connect(fake).get_server("web1")
+        glance = next(i for i in fake.images if i["id"] == server.image.id)
+        assert server.image.name == glance["name"] and server.image.distro == glance["os_distro"]
