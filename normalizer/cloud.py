@@ -32,7 +32,7 @@ from normalizer.select.flavors import pick_flavor
 from normalizer.select.images import pick_image
 from normalizer.select.lookup import find_by_id_or_name
 from normalizer.select.network_roles import ROUTER_INTERFACE_OWNERS, NetworkRoles
-from normalizer.services.compute import ComputeService
+from normalizer.services.compute import ComputeService, exact_name_filter
 from normalizer.services.image import ImageService
 from normalizer.services.network import NetworkService
 from normalizer.transport import Transport, TransportOptions, make_session
@@ -258,12 +258,7 @@ class Cloud:
         >>> cloud.get_server("web1").interface_ip  # doctest: +SKIP
         '203.0.113.10'
         """
-        # server ids are UUIDs: a name is never worth a GET that can only answer 404
-        raw = self.compute.get_server(name_or_id) if _looks_like_uuid(name_or_id) else None
-        if raw is None:
-            pattern = f"^{_regex_escape(name_or_id)}$"
-            exact = [s for s in self.compute.list_servers(filters={"name": pattern}) if s.get("name") == name_or_id]
-            raw = find_by_id_or_name(exact, name_or_id, "server")
+        raw = self._raw_server(name_or_id)
         return self._server_view([raw])(raw) if raw is not None else None
 
     # --- flavors, images, floating IPs, keypairs ------------------------------------
@@ -501,7 +496,7 @@ class Cloud:
         >>> cloud.delete_server("web1")  # doctest: +SKIP
         True
         """
-        raw = self._raw_server(name_or_id)
+        raw = self._raw_server(name_or_id, fresh=True)
         if raw is None:
             return False
         provisioner = Provisioner(cloud_name=self.name, compute=self.compute, network=self.network,
@@ -519,7 +514,7 @@ class Cloud:
         >>> cloud.add_public_ip("web1").public_v4  # doctest: +SKIP
         '203.0.113.11'
         """
-        raw = self._raw_server(server)
+        raw = self._raw_server(server, fresh=True)
         if raw is None:
             raise NoMatch(f"{self.name}: no server {_server_ref(server)!r}", hint="pass a server's name, id or object")
         topology, roles = self._topology([raw])
@@ -571,14 +566,14 @@ class Cloud:
                                          hint="pass image= to conformance(probe=True)") from None
             return active[0].get("id")
 
-    def _raw_server(self, server: Any) -> dict | None:
-        """The raw server, read fresh, for a name, an id or a normalized server."""
+    def _raw_server(self, server: Any, *, fresh: bool = False) -> dict | None:
+        """The raw server for a name, an id or a normalized server (``fresh``: past the cache)."""
         ref = _server_ref(server)
-        raw = self.compute.get_server(ref, fresh=True) if _looks_like_uuid(ref) else None
+        # server ids are UUIDs: a name is never worth a GET that can only answer 404
+        raw = self.compute.get_server(ref, fresh=fresh) if _looks_like_uuid(ref) else None
         if raw is None:
-            pattern = f"^{_regex_escape(ref)}$"
-            exact = [s for s in self.compute.list_servers(filters={"name": pattern}, fresh=True) if s.get("name") == ref]
-            raw = find_by_id_or_name(exact, ref, "server")
+            listed = self.compute.list_servers(filters={"name": exact_name_filter(ref)}, fresh=fresh)
+            raw = find_by_id_or_name([s for s in listed if s.get("name") == ref], ref, "server")
         return raw
 
     # --- explanations ----------------------------------------------------------------
@@ -674,11 +669,6 @@ def _absent_is_empty(call: Callable[[], list]) -> list:
 def _looks_like_uuid(value: str) -> bool:
     text = str(value).replace("-", "")
     return len(text) == 32 and all(c in "0123456789abcdefABCDEF" for c in text)
-
-
-def _regex_escape(name: str) -> str:
-    # Nova's name filter is a database regex: escape what would widen the match.
-    return "".join("\\" + c if c in ".^$*+?{}[]\\|()" else c for c in name)
 
 
 def _auth_defaults(profile: Profile, config: config_module.CloudConfig) -> dict[str, Any]:

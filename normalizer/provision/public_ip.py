@@ -174,8 +174,8 @@ class FloatingIPs:
         fip_id = str(fip.get("id"))
         ledger.add("floating IP", fip_id, lambda: self.compute.delete_nova_floating_ip(fip_id))
         self.compute.add_nova_floating_ip(server.get("id"), fip.get("ip"))
-        owned = [i for i in str((server.get("metadata") or {}).get(NOVA_OWNER_KEY) or "").split(",") if i]
-        self.compute.set_server_metadata_item(server.get("id"), NOVA_OWNER_KEY, ",".join(owned + [fip_id]))
+        owned = self.owned_nova(server) + [fip_id]
+        self.compute.set_server_metadata_item(server.get("id"), NOVA_OWNER_KEY, ",".join(owned))
         return fip
 
     def owned_nova(self, server: Mapping[str, Any]) -> list[str]:

@@ -23,7 +23,7 @@ from normalizer.provision.ledger import Ledger
 from normalizer.provision.plan import ServerPlan
 from normalizer.provision.public_ip import FloatingIPs, owned_floating_ips
 from normalizer.provision.waiting import Waiter, port_answers
-from normalizer.services.compute import microversion_at_least
+from normalizer.services.compute import exact_name_filter, microversion_at_least
 
 __all__ = ["CLIENT_TOKEN_KEY", "CreateOptions", "Provisioner"]
 
@@ -177,9 +177,8 @@ class Provisioner:
         return body
 
     def _servers_with_token(self, name: str, token: str) -> list[str]:
-        pattern = "^" + "".join("\\" + c if c in ".^$*+?{}[]\\|()" else c for c in name) + "$"
         try:
-            servers = self.compute.list_servers(filters={"name": pattern}, fresh=True)
+            servers = self.compute.list_servers(filters={"name": exact_name_filter(name)}, fresh=True)
         except NormalizerError:
             return []
         return [s.get("id") for s in servers if (s.get("metadata") or {}).get(CLIENT_TOKEN_KEY) == token]

@@ -12,7 +12,7 @@ from typing import Any, Mapping
 from normalizer.services.base import ServiceBase, segment, unwrap
 from normalizer.services.pagination import paginate
 
-__all__ = ["ComputeService", "microversion_at_least", "PROXY_MICROVERSION"]
+__all__ = ["ComputeService", "exact_name_filter", "microversion_at_least", "PROXY_MICROVERSION"]
 
 #: The nova-network proxy APIs (os-floating-ips, addFloatingIp...) answer 404 from 2.36 on.
 PROXY_MICROVERSION = "2.35"
@@ -38,6 +38,15 @@ def _version(text: str | None) -> tuple[int, int] | None:
         return int(major), int(minor or 0)
     except ValueError:
         return None  # "latest" or garbage: unknown, so assume nothing
+
+
+def exact_name_filter(name: str) -> str:
+    """Nova's ``name`` filter is a database regex: this one matches only ``name`` itself.
+
+    >>> exact_name_filter("web.1")
+    '^web\\.1$'
+    """
+    return "^" + "".join("\\" + c if c in ".^$*+?{}[]\\|()" else c for c in name) + "$"
 
 
 def microversion_at_least(current: str | None, wanted: str) -> bool:
