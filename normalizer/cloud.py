@@ -538,7 +538,7 @@ class Cloud:
         >>> [(s.number, s.status) for s in cloud.conformance().steps][4]  # doctest: +SKIP
         (5, 'bridged')
         >>> cloud.conformance().steps[4].how                              # doctest: +SKIP
-        'floating IP from ext-net attached to the port on private'
+        'floating IP from floating-pool attached to the port on tenant'
         """
         topology, roles = self._topology()
         images = self.image.list_images()
