@@ -183,7 +183,7 @@ class Cloud:
     def get_network(self, name_or_id: str) -> Munch | None:
         """The network with this id or name, or None.
 
-        >>> cloud.get_network("private").cidrs  # doctest: +SKIP
+        >>> cloud.get_network("tenant").cidrs  # doctest: +SKIP
         ['10.0.0.0/24']
         """
         return find_by_id_or_name(self.list_networks(), name_or_id, "network")
@@ -204,7 +204,7 @@ class Cloud:
         """The network where servers get a directly reachable address, or None (FIP clouds).
 
         >>> cloud.get_public_network().name  # doctest: +SKIP
-        'public'
+        'provider-net'
         """
         return self._role_network("public")
 
@@ -213,7 +213,7 @@ class Cloud:
         """The tenant network servers boot on by default, or None.
 
         >>> cloud.get_private_network().name  # doctest: +SKIP
-        'private'
+        'tenant'
         """
         return self._role_network("private")
 
@@ -596,7 +596,7 @@ class Cloud:
         >>> print(cloud.explain(flavor="t3.small").reason)  # doctest: +SKIP
         asked t3.small (>= 2 vCPUs, >= 2048 MiB RAM); picked m1.medium: 2 vCPUs, 4096 MiB RAM (+2048 MiB), 40 GiB disk
         >>> print(cloud.explain("external_network").reason)  # doctest: +SKIP
-        ext-net (6e4b...) is the external network a router of this project reaches
+        floating-pool (6e4b...) is the external network a router of this project reaches
         >>> cloud.explain(cloud.get_server("web1"), "public_v4").rule  # doctest: +SKIP
         'floating IP'
         """
