@@ -24,7 +24,9 @@ Every error the public API raises is a :class:`NormalizerError`. Foreign excepti
     │   ├── Conflict                 409
     │   ├── QuotaExceeded            403 / 409 / 413 that says a quota is exhausted
     │   ├── RateLimited              429, or 413 over-limit, still refused after retries
-    │   └── ServerError              5xx
+    │   ├── ServerError              5xx
+    │   ├── RedirectRefused          a 3xx to another scheme, host or port (credentials stay home)
+    │   └── AnswerTooDeep            a body nested too deeply to be read safely
     ├── SelectionError               a choice could not be made
     │   ├── NoMatch                  nothing satisfies the request (also LookupError)
     │   └── AmbiguousMatch           several candidates and nothing to tell them apart
@@ -60,6 +62,8 @@ __all__ = [
     "QuotaExceeded",
     "RateLimited",
     "ServerError",
+    "RedirectRefused",
+    "AnswerTooDeep",
     "SelectionError",
     "NoMatch",
     "AmbiguousMatch",
@@ -202,6 +206,18 @@ class RateLimited(APIError):
 
 class ServerError(APIError):
     """5xx: the cloud failed; retried where safe, then raised."""
+
+
+class RedirectRefused(APIError):
+    """A 3xx pointed to another scheme, host or port; it was not followed.
+
+    Following it would send the token (or the password, for the token request) to a
+    place the user never configured. ``location_host`` names where it pointed.
+    """
+
+
+class AnswerTooDeep(APIError):
+    """The answer's JSON is nested deeper than any OpenStack API nests (or than Python can parse)."""
 
 
 # --- decisions and provisioning --------------------------------------------------------
