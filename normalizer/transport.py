@@ -10,7 +10,14 @@ call needs and keystoneauth does not do the way clouds need it:
   capped exponential back-off; connection failures are retried only for idempotent
   methods, because a POST that may have reached the cloud must not be sent twice;
 * a client-side rate limit per service;
-* a timeout on every call;
+* deadlines: ``api_timeout`` (``TransportOptions.timeout``) bounds a whole call, from the
+  first byte sent to the last byte read, microversion negotiation, retries and back-off
+  sleeps included; :meth:`Transport.deadline` bounds every call a thread makes in a block;
+* credentials stay with their origin: a redirect to another scheme, host or port is
+  never followed (not by service calls, not by the token request nor discovery); it
+  raises :class:`~normalizer.exceptions.RedirectRefused`;
+* bodies nested deeper than :data:`~normalizer.error_mapping.MAX_JSON_DEPTH` are refused;
+* warnings keystoneauth emits during our calls go to the ``normalizer.http`` logger, not stderr;
 * one DEBUG line per call on the ``normalizer.http`` logger: method, path, status,
   time and request id. Headers and bodies are never logged, so tokens, passwords and
   application-credential secrets cannot reach a log.
@@ -20,13 +27,17 @@ Errors are mapped by :mod:`normalizer.error_mapping`, nowhere else.
 
 from __future__ import annotations
 
+import contextlib
+import json as jsonlib
 import logging
 import re
+import socket
 import threading
 import time
+import warnings
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
-from urllib.parse import urlsplit, urlunsplit
+from typing import Any, Callable, Iterator, Mapping
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
 from keystoneauth1 import exceptions as ksa_exc
@@ -36,7 +47,7 @@ from normalizer import error_mapping
 from normalizer._version import __version__
 from normalizer.exceptions import EndpointNotFound, NormalizerError
 
-__all__ = ["Transport", "Reply", "TransportOptions", "compare_microversions"]
+__all__ = ["Transport", "Reply", "TransportOptions", "OriginBoundSession", "compare_microversions", "make_session"]
 
 LOG = logging.getLogger("normalizer.http")
 
@@ -45,6 +56,10 @@ API_VERSIONS: Mapping[str, str] = {"identity": "v3", "compute": "v2.1", "network
 #: The highest Nova microversion whose response shapes normalizer understands.
 MAX_COMPUTE_MICROVERSION = "2.96"
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 305, 307, 308})
+#: Same-origin redirects followed per request before giving up.
+MAX_REDIRECTS = 5
+_CHUNK = 64 * 1024
 
 _VERSION_TAIL = re.compile(r"/v\d+(?:\.\d+)?(?:/[^/]+)?$")
 _VERSION_SEGMENT = re.compile(r"/v\d+(?:\.\d+)?$")
@@ -131,9 +146,63 @@ class Transport:
         self._project: dict[str, Any] | None = None
         self._limiters = {name: _RateLimiter(rate, clock, sleep)
                           for name, rate in self.options.rate_limit.items() if rate and rate > 0}
+        self._local = threading.local()  # per thread: the deadline block and the current call's budget
 
     def __repr__(self) -> str:
         return f"<Transport region={self.options.region_name!r} interface={self.options.interface!r}>"
+
+    # --- deadlines --------------------------------------------------------------------
+
+    def clock(self) -> float:
+        """The transport's clock: ``time.monotonic`` unless the caller injected another.
+
+        >>> transport.clock() <= transport.clock()  # doctest: +SKIP
+        True
+        """
+        return self._clock()
+
+    @contextlib.contextmanager
+    def deadline(self, *, at: float) -> Iterator[None]:
+        """Bound every request this thread makes inside the block by the clock value ``at``.
+
+        Each request gets ``min(api_timeout, at - now)`` for the whole exchange (connect,
+        every read, retries and their sleeps). A request made once ``at`` has passed raises
+        :class:`~normalizer.exceptions.RequestTimeout` without being sent; a retry whose
+        sleep would reach ``at`` is not made (the last answer's error is raised instead).
+        Blocks nest (the earliest deadline wins); other threads are not affected. ``at``
+        is a value of :meth:`clock`, so tests with an injected clock work unchanged.
+
+        >>> with transport.deadline(at=transport.clock() + 30):  # doctest: +SKIP
+        ...     transport.request("compute", "GET", "/servers/detail")
+        """
+        previous = getattr(self._local, "deadline", None)
+        self._local.deadline = at if previous is None else min(previous, at)
+        try:
+            yield
+        finally:
+            self._local.deadline = previous
+
+    @contextlib.contextmanager
+    def _call_budget(self) -> Iterator[None]:
+        """Start ``api_timeout`` for the outermost call of this thread; nested calls share it.
+
+        Negotiating the microversion or fetching the token inside a call spends that
+        call's time, so a slow cloud cannot stretch one call to several timeouts.
+        """
+        if getattr(self._local, "budget", None) is not None:
+            yield
+            return
+        self._local.budget = self._clock() + self.options.timeout
+        try:
+            yield
+        finally:
+            self._local.budget = None
+
+    def _time_left(self) -> float:
+        """Seconds until the nearer of this call's budget and the thread's deadline block."""
+        ends = [end for end in (getattr(self._local, "deadline", None), getattr(self._local, "budget", None))
+                if end is not None]
+        return min(ends) - self._clock() if ends else float(self.options.timeout)
 
     # --- identity and endpoints -------------------------------------------------------
 
@@ -206,15 +275,21 @@ class Transport:
             return None
 
     def _call_auth(self, call: Callable[[], Any]) -> Any:
-        """Run a keystoneauth call that may authenticate, mapping its failures."""
+        """Run a keystoneauth call that may authenticate, within the deadline, mapping its failures."""
         auth_url = getattr(getattr(self.session, "auth", None), "auth_url", None) or "(auth_url)"
-        try:
-            return call()
-        except ksa_exc.EndpointNotFound:
-            raise EndpointNotFound("endpoint not in catalog") from None
-        except (ksa_exc.ClientException, requests.exceptions.RequestException) as error:
-            raise error_mapping.error_from_exception(
-                error, "identity", "POST", f"{auth_url.rstrip('/')}/auth/tokens") from None
+        token_url = f"{auth_url.rstrip('/')}/auth/tokens"
+        with self._call_budget():
+            left = self._time_left()
+            if left <= 0:
+                raise error_mapping.deadline_passed("identity", "POST", token_url, sent=False)
+            try:
+                return _bounded(call, min(left, self.options.timeout))
+            except _Overrun:
+                raise error_mapping.deadline_passed("identity", "POST", token_url, sent=True) from None
+            except ksa_exc.EndpointNotFound:
+                raise EndpointNotFound("endpoint not in catalog") from None
+            except (ksa_exc.ClientException, requests.exceptions.RequestException, RecursionError) as error:
+                raise error_mapping.error_from_exception(error, "identity", "POST", token_url) from None
 
     # --- microversions ----------------------------------------------------------------
 
@@ -259,19 +334,22 @@ class Transport:
             returned by the same service (pagination links; always re-based onto our
             endpoint so a token is never sent to another host).
         :param microversion: compute only: override the negotiated microversion.
-        :raises APIError: for any status >= 400 (after retries where they are safe).
-        :raises TransportError: when no answer came.
+        :raises APIError: for any status >= 400 (after retries where they are safe), a
+            redirect to another origin (RedirectRefused) or a body nested too deeply.
+        :raises TransportError: when no answer came; RequestTimeout when no complete answer
+            came within ``api_timeout`` or the thread's :meth:`deadline`.
         """
         method = method.upper()
-        url = self._resolve(service, path)
-        all_headers = {"Accept": "application/json"}
-        if service == "compute":
-            version = microversion or self.compute_microversion
-            if version:
-                all_headers["OpenStack-API-Version"] = f"compute {version}"
-                all_headers["X-OpenStack-Nova-API-Version"] = version
-        all_headers.update(headers or {})
-        return self._send(service, method, url, params, json, all_headers)
+        with self._call_budget():
+            url = self._resolve(service, path)
+            all_headers = {"Accept": "application/json"}
+            if service == "compute":
+                version = microversion or self.compute_microversion
+                if version:
+                    all_headers["OpenStack-API-Version"] = f"compute {version}"
+                    all_headers["X-OpenStack-Nova-API-Version"] = version
+            all_headers.update(headers or {})
+            return self._send(service, method, url, params, json, all_headers)
 
     def _resolve(self, service: str, path: str) -> str:
         if not path.startswith(("http://", "https://")):
@@ -285,37 +363,88 @@ class Transport:
         return urlunsplit((root.scheme, root.netloc, link_path, link.query, ""))
 
     def _send(self, service, method, url, params, json, headers) -> Reply:
-        attempt, connect_failures = 0, 0
+        attempt, connect_failures, hops = 0, 0, 0
         while True:
             limiter = self._limiters.get(service) or self._limiters.get("all")
             if limiter:
                 limiter.wait()
+            left = self._time_left()
+            if left <= 0:
+                raise error_mapping.deadline_passed(service, method, url, sent=False)
             started = self._clock()
             try:
-                response = self.session.request(
-                    url, method, params=params, json=json, headers=headers, raise_exc=False,
-                    log=False, connect_retries=0, timeout=self.options.timeout)
+                response = self._exchange(method, url, params, json, headers, min(left, self.options.timeout))
+            except _Overrun:
+                self._log(service, method, url, None, started, None)
+                raise error_mapping.deadline_passed(service, method, url, sent=True) from None
             except (ksa_exc.ConnectFailure, ksa_exc.ConnectTimeout, ksa_exc.UnknownConnectionError) as error:
                 self._log(service, method, url, None, started, None)
+                failure = error_mapping.error_from_exception(error, service, method, url)
                 retry = method in IDEMPOTENT_METHODS and connect_failures < self.options.connect_retries
-                if not retry:
-                    raise error_mapping.error_from_exception(error, service, method, url) from None
-                self._sleep(self._backoff(connect_failures))
+                self._pause(self._backoff(connect_failures) if retry else None, failure)
                 connect_failures += 1
                 continue
-            except (ksa_exc.ClientException, requests.exceptions.RequestException) as error:
+            except (ksa_exc.ClientException, requests.exceptions.RequestException, RecursionError) as error:
                 raise error_mapping.error_from_exception(error, service, method, url) from None
             request_id = error_mapping.request_id_of(response.headers)
             self._log(service, method, url, response.status_code, started, request_id)
+            if response.status_code in REDIRECT_STATUSES and response.headers.get("Location"):
+                method, url, params, json = self._redirect(service, method, url, params, json, response, hops)
+                hops += 1
+                continue
             if response.status_code < 400:
-                return Reply(response.status_code, response.headers, _json_body(response), request_id,
-                             response.url or url)
+                return Reply(response.status_code, response.headers,
+                             _json_body(response, service, method, url, request_id), request_id, response.url or url)
             delay = self._retry_delay(service, response, attempt)
-            if delay is None:
-                raise error_mapping.error_from_response(service, method, url, response.status_code,
-                                                        response.headers, _without_token(response))
-            self._sleep(delay)
+            self._pause(delay, error_mapping.error_from_response(
+                service, method, url, response.status_code, response.headers, _without_token(response)))
             attempt += 1
+
+    def _exchange(self, method, url, params, json, headers, seconds: float):
+        """One HTTP exchange, body read in full, in at most ``seconds``; else raise _Overrun.
+
+        requests' timeout bounds each socket read, so an endpoint that drips a byte now
+        and then would hold the call for ever: the exchange runs in a worker thread and
+        the caller waits no longer than ``seconds``. Redirects are never followed here:
+        :meth:`_redirect` decides.
+        """
+        ends = time.monotonic() + seconds
+        box: dict[str, Any] = {}
+
+        def exchange():
+            with _routed_warnings():
+                response = self.session.request(
+                    url, method, params=params, json=json, headers=headers, raise_exc=False, log=False,
+                    connect_retries=0, redirect=False, timeout=seconds, stream=True)
+                box["response"] = response
+                _read_body(response, ends)
+                return response
+
+        try:
+            return _bounded(exchange, seconds)
+        except _Overrun:
+            _abort(box.get("response"))
+            raise
+
+    def _redirect(self, service, method, url, params, json, response, hops):
+        """Where a 3xx leads: same origin only, at most MAX_REDIRECTS times; else raise."""
+        target = urljoin(response.url or url, response.headers["Location"])
+        response.close()
+        if error_mapping.origin_of(target) != error_mapping.origin_of(url):
+            raise error_mapping.redirect_refused(service, method, url, response.status_code, target)
+        if hops >= MAX_REDIRECTS:
+            raise error_mapping.error_from_response(service, method, url, response.status_code, response.headers,
+                                                    f"more than {MAX_REDIRECTS} redirects")
+        if response.status_code == 303:  # "see other": fetch the result, do not repeat the write
+            return "GET", target, None, None
+        # the Location carries its own query; our params must not be appended twice
+        return method, target, None, json
+
+    def _pause(self, delay: float | None, failure: NormalizerError) -> None:
+        """Sleep before a retry, or raise ``failure`` when there is none or it would pass the deadline."""
+        if delay is None or delay >= self._time_left():
+            raise failure
+        self._sleep(delay)
 
     def _retry_delay(self, service: str, response, attempt: int) -> float | None:
         """Seconds to wait before retrying, or None when the answer is final."""
@@ -359,13 +488,138 @@ def _without_token(response) -> str:
     return text.replace(token, "***") if token else text
 
 
-def _json_body(response) -> Any:
+def _json_body(response, service: str, method: str, url: str, request_id: str | None) -> Any:
+    """The parsed JSON of a 2xx answer (None when it is not JSON); too deep a body raises.
+
+    The JSON parser recurses, and so does everything that reads a body later (munchify,
+    the normalizers): a body nested beyond MAX_JSON_DEPTH is refused before any of it.
+    """
     if not response.content:
         return None
     try:
-        return response.json()
+        body = jsonlib.loads(response.content)
+    except RecursionError:
+        raise error_mapping.answer_too_deep(service, method, url, response.status_code, request_id) from None
     except ValueError:
         return None
+    if error_mapping.nested_deeper_than(body, error_mapping.MAX_JSON_DEPTH):
+        raise error_mapping.answer_too_deep(service, method, url, response.status_code, request_id)
+    return body
+
+
+class _Overrun(Exception):
+    """An exchange did not finish in its time (mapped to RequestTimeout by the caller)."""
+
+
+def _bounded(call: Callable[[], Any], seconds: float) -> Any:
+    """Run ``call`` in a daemon thread; return its result, re-raise its error, or raise _Overrun.
+
+    The worker may outlive an overrun (the caller shuts its socket down); it is a daemon
+    so it never holds the interpreter at exit.
+    """
+    box: dict[str, Any] = {}
+    done = threading.Event()
+
+    def run() -> None:
+        try:
+            box["value"] = call()
+        except BaseException as error:  # noqa: BLE001 - handed to the caller's thread as is
+            box["error"] = error
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name="normalizer-http", daemon=True).start()
+    if not done.wait(max(seconds, 0.0)):
+        raise _Overrun()
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+def _read_body(response, ends: float) -> None:
+    """Read a streamed body in chunks, giving up once the real-time deadline ``ends`` passed."""
+    chunks = []
+    for chunk in response.iter_content(_CHUNK):
+        chunks.append(chunk)
+        if time.monotonic() > ends:
+            response.close()
+            raise _Overrun()
+    # requests keeps a read body here; .content, .text and .json() then use it
+    response._content = b"".join(chunks)  # noqa: SLF001
+
+
+def _abort(response) -> None:
+    """Wake a worker blocked on ``response``'s socket (shut it down) after an overrun."""
+    if response is None:
+        return
+    raw = getattr(response, "raw", None)
+    sock = getattr(getattr(raw, "_connection", None), "sock", None)
+    if sock is None:
+        reader = getattr(getattr(raw, "_fp", None), "fp", None)
+        sock = getattr(getattr(reader, "raw", None), "_sock", None)
+    with contextlib.suppress(Exception):
+        if sock is not None:
+            sock.shutdown(socket.SHUT_RDWR)
+    with contextlib.suppress(Exception):
+        response.close()
+
+
+# --- keystoneauth's warnings and log records -> the normalizer.http logger --------------
+
+_ROUTE = threading.local()
+_ROUTE_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _routed_warnings() -> Iterator[None]:
+    """Route ``warnings.warn`` calls made in this thread inside the block to ``normalizer.http``.
+
+    keystoneauth warns (and logs at WARNING, which Python prints to stderr when the
+    application configured no logging) when discovery fails; a library must not write
+    to stderr. The hook is per thread, so other threads' warnings are untouched.
+    """
+    _install_warning_route()
+    previous = getattr(_ROUTE, "active", False)
+    _ROUTE.active = True
+    try:
+        yield
+    finally:
+        _ROUTE.active = previous
+
+
+def _install_warning_route() -> None:
+    # Re-checked on every call: test runners and applications replace showwarning too.
+    if getattr(warnings.showwarning, "_normalizer_route", False):
+        return
+    with _ROUTE_LOCK:
+        wrapped = warnings.showwarning
+        if getattr(wrapped, "_normalizer_route", False):
+            return
+
+        def route(message, category, filename, lineno, file=None, line=None):
+            if getattr(_ROUTE, "active", False):
+                LOG.warning("keystoneauth warned: %s: %s", category.__name__, message)
+            else:
+                wrapped(message, category, filename, lineno, file, line)
+
+        route._normalizer_route = True  # type: ignore[attr-defined]
+        warnings.showwarning = route
+
+
+class _KeystoneauthRecords(logging.Handler):
+    """Re-log keystoneauth's WARNING records made during our calls on ``normalizer.http``.
+
+    Being a handler on the ``keystoneauth`` logger, it also keeps Python's last-resort
+    handler from printing them to stderr when the application configured no logging.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if getattr(_ROUTE, "active", False) and record.levelno >= logging.WARNING:
+            LOG.warning("keystoneauth: %s", record.getMessage())
+
+
+if not any(isinstance(h, _KeystoneauthRecords) for h in logging.getLogger("keystoneauth").handlers):
+    logging.getLogger("keystoneauth").addHandler(_KeystoneauthRecords())
 
 
 def _guard_token_reentry(plugin: Any) -> Any:
@@ -394,12 +648,43 @@ def _guard_token_reentry(plugin: Any) -> Any:
     return plugin
 
 
+class OriginBoundSession(ksa_session.Session):
+    """A keystoneauth Session that never follows a redirect to another scheme, host or port.
+
+    Every request it sends goes through here: the identity discovery GETs and the token
+    POST of its auth plugin as much as service calls. keystoneauth would follow a 3xx
+    anywhere with the same headers and body, i.e. hand the token, or the password, to
+    whoever the Location names. Same-origin redirects are still followed (bounded by the
+    ``redirect`` limit); a cross-origin one raises RedirectRefused and sends nothing.
+
+    >>> OriginBoundSession(auth=plugin).get("http://127.0.0.1:5000/identity")  # doctest: +SKIP
+    """
+
+    def _send_request(self, url, method, redirect, *args, **kwargs):
+        # keystoneauth never follows for us; its own retries re-enter here with redirect=False
+        response = super()._send_request(url, method, False, *args, **kwargs)
+        location = response.headers.get("location") if response.status_code in REDIRECT_STATUSES else None
+        budget = MAX_REDIRECTS if redirect is True else int(redirect or 0)
+        if not location or budget <= 0:
+            return response
+        target = urljoin(response.url or url, location)
+        if error_mapping.origin_of(target) != error_mapping.origin_of(url):
+            response.close()
+            raise error_mapping.redirect_refused("identity", method, url, response.status_code, target)
+        if "params" in kwargs:
+            kwargs["params"] = {}  # the Location carries the query
+        followed = self._send_request(target, method, budget - 1, *args, **kwargs)
+        followed.history = [response, *list(followed.history or [])]
+        return followed
+
+
 def make_session(auth_plugin, *, verify: bool | str = True, cert=None, timeout: float | None = None):
     """Build the keystoneauth1 Session normalizer uses when the caller gives none.
 
-    >>> make_session(plugin, verify=True)  # doctest: +SKIP
-    <keystoneauth1.session.Session ...>
-    """
-    return ksa_session.Session(auth=_guard_token_reentry(auth_plugin), verify=verify, cert=cert, timeout=timeout,
-                               app_name="normalizer", app_version=__version__)
+    It is an :class:`OriginBoundSession`: no redirect takes credentials to another origin.
 
+    >>> make_session(plugin, verify=True)  # doctest: +SKIP
+    <normalizer.transport.OriginBoundSession ...>
+    """
+    return OriginBoundSession(auth=_guard_token_reentry(auth_plugin), verify=verify, cert=cert, timeout=timeout,
+                              app_name="normalizer", app_version=__version__, redirect=MAX_REDIRECTS)
