@@ -11,7 +11,8 @@ Search path (the first ``<name>.yaml`` found wins):
 caller layer (and that layer's own ``regions.<region_name>``). Every document is
 validated before merging and the merged result once more.
 
-Files are parsed with ``yaml.safe_load`` only; nothing is ever fetched from a URL.
+Files are parsed like ``yaml.safe_load``, within bounds on depth and size
+(:mod:`normalizer.profiles.safe_yaml`); nothing is ever fetched from a URL.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from typing import Any
 import yaml
 
 from normalizer.exceptions import ProfileError, ProfileShutdownError, UnknownProfileError
+from normalizer.profiles import safe_yaml
 from normalizer.profiles.merge import merge
 from normalizer.profiles.model import Profile, ProfileDeprecationWarning, freeze
 from normalizer.profiles.schema import NAME_PATTERN, validate
@@ -140,7 +142,10 @@ def _read_document(entry: Any, source: str) -> dict:
     except (OSError, UnicodeDecodeError) as err:
         raise ProfileError(f"{source}: cannot read the file: {err}", source=source) from None
     try:
-        document = yaml.safe_load(text)
+        document = safe_yaml.load(text)
+    except safe_yaml.UnsafeDocument as err:
+        raise ProfileError(f"{source}: {err}", hint=err.hint, source=source, pointer=err.pointer,
+                           line=err.line) from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "(top level)"

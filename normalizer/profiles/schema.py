@@ -13,6 +13,7 @@ names code, a module, a hook or a URL to fetch.
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import math
 import re
@@ -69,7 +70,8 @@ class Str:
 
     def check(self, value: Any, path: str, ctx: _Ctx) -> None:
         if not isinstance(value, str):
-            hint = "quote the value in YAML" if isinstance(value, (int, float, bool)) else None
+            quotable = (int, float, bool, datetime.date)  # what YAML makes of unquoted 30, 2.53, yes, 2024-01-01
+            hint = "quote the value in YAML" if isinstance(value, quotable) else None
             raise ctx.fail(path, f"must be a string, got {_type_name(value)} {value!r}", hint)
         if not value.strip():
             raise ctx.fail(path, "must not be empty")
@@ -136,6 +138,55 @@ class Enum:
             raise ctx.fail(path, f"must be one of {', '.join(self.choices)}, got {value!r}")
 
 
+#: Longest regular expression a profile may hold; name patterns are a few dozen characters.
+MAX_PATTERN_LENGTH = 500
+#: Largest ``{m,n}`` count, and largest product of nested counts, in a profile's pattern.
+MAX_REPEAT_COUNT = 1000
+_QUANTIFIER = re.compile(r"\{([0-9]*)(?:,([0-9]*))?\}")
+
+
+def _class_end(pattern: str, start: int) -> int:
+    """The index just past the character class that opens at ``start`` (``[...]``)."""
+    i = start + 1
+    if pattern[i:i + 1] == "^":
+        i += 1
+    if pattern[i:i + 1] == "]":  # a leading ] is a literal
+        i += 1
+    while i < len(pattern) and pattern[i] != "]":
+        i += 2 if pattern[i] == "\\" else 1
+    return i + 1
+
+
+def repetition_counts(pattern: str) -> tuple[int, int]:
+    """(largest ``{m,n}`` count, largest product of nested counts) in a regular expression.
+
+    Read from the text alone, so a count too large for ``re`` (an OverflowError) or one
+    whose nesting would make matching slow is found before anything compiles it.
+
+    >>> repetition_counts(r"(a{1000}){1000}"), repetition_counts(r"(b{3})x"), repetition_counts("x{}")
+    ((1000, 1000000), (3, 3), (0, 1))
+    """
+    inner = [1]  # per open group: the heaviest repetition found inside it so far
+    last, largest, i = 1, 0, 0  # last: weight of the atom a following quantifier repeats
+    while i < len(pattern):
+        char, match = pattern[i], _QUANTIFIER.match(pattern, i)
+        if match and (match.group(1) or match.group(2)):
+            digits = [d for d in match.groups() if d]
+            counts = [int(d) if len(d) <= 9 else 10 ** 9 for d in digits]  # no 5000-digit int()
+            largest = max(largest, *counts)
+            inner[-1] = max(inner[-1], last * max(max(counts), 1))
+            last, i = 1, match.end()
+            continue
+        last = 1
+        if char == "(":
+            inner.append(1)
+        elif char == ")" and len(inner) > 1:
+            last = inner.pop()  # a quantifier after the group repeats everything inside it
+            inner[-1] = max(inner[-1], last)
+        i = _class_end(pattern, i) if char == "[" else i + (2 if char == "\\" else 1)
+    return largest, max(inner)
+
+
 class Regex:
     """A Python regular expression that compiles; named groups limited to ``groups``.
 
@@ -147,9 +198,19 @@ class Regex:
 
     def check(self, value: Any, path: str, ctx: _Ctx) -> None:
         Str().check(value, path, ctx)
+        if len(value) > MAX_PATTERN_LENGTH:
+            raise ctx.fail(path, f"regular expression is {len(value)} characters long "
+                           f"(at most {MAX_PATTERN_LENGTH})", "shorten the pattern, or split the rule in two")
+        largest, nested = repetition_counts(value)
+        if max(largest, nested) > MAX_REPEAT_COUNT:
+            shown = value if len(value) <= 60 else value[:57] + "..."
+            what = f"a repetition count of {largest}" if largest > MAX_REPEAT_COUNT else \
+                f"nested repetitions that multiply to {nested}"
+            raise ctx.fail(path, f"regular expression {shown!r} has {what} (at most {MAX_REPEAT_COUNT})",
+                           "use + or * instead of a large {m,n} count; names are matched whole") from None
         try:
             compiled = re.compile(value)
-        except re.error as err:
+        except (re.error, OverflowError, RecursionError, ValueError) as err:
             raise ctx.fail(path, f"bad regular expression {value!r}: {err}",
                            hint="fix the pattern (Python re syntax, matched against the whole name) "
                                 "or remove the rule") from None
