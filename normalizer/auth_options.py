@@ -19,6 +19,7 @@ from normalizer.exceptions import ConfigError, format_candidates
 
 __all__ = [
     "available_plugins",
+    "check_auth_values",
     "choose_auth_type",
     "gather_auth",
     "is_secret_key",
@@ -309,6 +310,41 @@ def require_auth(
             continue
         if not any(_present(auth.get(name)) for name in (field, *alternatives)):
             raise _missing(cloud, field, alternatives)
+
+
+def _right_type(dest: str, wanted: Any, value: Any) -> bool:
+    if dest == "auth_methods" and isinstance(value, (list, tuple)):
+        return all(isinstance(method, str) for method in value)  # v3multifactor takes a list too
+    if wanted in (int, float):
+        try:
+            return not isinstance(value, bool) and wanted(value) == wanted(value)  # also refuses nan
+        except (TypeError, ValueError, OverflowError):
+            return False
+    return isinstance(value, str)
+
+
+def check_auth_values(cloud: str, auth: Mapping[str, Any], options: Sequence[Any]) -> None:
+    """Raise :class:`ConfigError` naming the first auth value the plugin cannot take as it is.
+
+    Checked when loading, so a list where a password belongs fails here and not at the
+    first request. The value is never shown (it may be a secret); values that are not
+    options of the plugin are never sent and are not checked.
+
+    >>> check_auth_values("x", {"username": ["u"]}, plugin_options("password", "x"))
+    Traceback (most recent call last):
+    ...
+    normalizer.exceptions.ConfigError: cloud 'x': auth value 'username' must be text, not a list; set username to a string (quote it in YAML)
+    """
+    types = {o.dest: o.type for o in options}
+    for dest, value in auth.items():
+        if dest not in types or value is None or _right_type(dest, types[dest], value):
+            continue
+        wanted = "a number" if types[dest] in (int, float) else "text"
+        raise ConfigError(
+            f"cloud '{cloud}': auth value '{dest}' must be {wanted}, not a {type(value).__name__}",
+            hint=f"set {dest} to {'a number' if wanted == 'a number' else 'a string (quote it in YAML)'}",
+            cloud=cloud, option=dest,
+        )
 
 
 def load_plugin(cloud: str, auth_type: str, auth: Mapping[str, Any]) -> Any:

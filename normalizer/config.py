@@ -20,10 +20,12 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 import yaml
+from keystoneauth1 import session as ksa_session
 
 from normalizer import auth_options
-from normalizer.config_translate import api_timeout, profile_layers, tls_settings
+from normalizer.config_translate import api_timeout, profile_layers, substitute, tls_files, tls_settings
 from normalizer.exceptions import ConfigError, UnknownCloudError, format_candidates
+from normalizer.profiles import safe_yaml
 
 __all__ = ["SITE_CONFIG_DIRS", "CloudConfig", "build_auth_plugin", "load_all_configs", "load_config"]
 
@@ -142,7 +144,13 @@ def _search_dirs(env: Mapping[str, str]) -> list[str]:
 
 def _parse(path: str, text: str) -> dict[str, Any]:
     try:
-        data = json.loads(text) if path.endswith(".json") else yaml.safe_load(text)
+        data = json.loads(text) if path.endswith(".json") else safe_yaml.load(text)
+        deep = safe_yaml.check_nesting(data)
+        if deep is not None:
+            raise safe_yaml.UnsafeDocument(f"nested more than {safe_yaml.MAX_DEPTH} levels deep", pointer=deep,
+                                           hint="flatten the document")
+    except safe_yaml.UnsafeDocument as err:
+        raise ConfigError(f"{path}: {err}", hint=err.hint, path=path, line=err.line, pointer=err.pointer) from None
     except json.JSONDecodeError as err:
         raise ConfigError(
             f"{path} line {err.lineno}: {err.msg}", hint="fix the JSON syntax", path=path, line=err.lineno
@@ -153,7 +161,7 @@ def _parse(path: str, text: str) -> dict[str, Any]:
         problem = getattr(err, "problem", None) or str(err)
         raise ConfigError(f"{path} line {line}: {problem}", hint="fix the YAML syntax", path=path, line=line) from None
     except (ValueError, OverflowError, RecursionError) as err:
-        # e.g. a date such as 2020-13-45 that PyYAML turns into a datetime
+        # JSON only (YAML values are checked in safe_yaml): a 5000-digit number, or nesting past the stack
         raise ConfigError(f"{path}: unreadable value: {err}", hint="quote the value", path=path) from None
     if data is None:
         return {"clouds": {}}
@@ -405,16 +413,9 @@ def _pick_region(name: str, entry: dict[str, Any], requested: Any, where: str) -
 
 def _expand(value: Any, context: Mapping[str, Any], name: str, key: str) -> Any:
     """openstacksdk lets string settings refer to others, e.g. ``https://{region_name}.example``."""
-    if not isinstance(value, str) or "{" not in value:
+    if not isinstance(value, str) or ("{" not in value and "}" not in value):
         return value
-    try:
-        return value.format_map(context)
-    except (KeyError, IndexError, ValueError, AttributeError, TypeError) as err:
-        raise ConfigError(
-            f"cloud '{name}': {key} '{value}' refers to an unknown setting ({err})",
-            hint="use {region_name} or another top-level setting of the cloud, or double the braces",
-            cloud=name,
-        ) from None
+    return substitute(value, context, cloud=name, key=key)
 
 
 def _legacy_spellings(layer: dict[str, Any]) -> None:
@@ -453,7 +454,9 @@ def _build(name: str, raw: Any, origin: str, found: _Found, env: Mapping[str, st
     auth.update(auth_options.gather_auth(kw, auth_type, options))
     auth_options.scope_domains(auth)
     settings = {**entry, **kw}
-    context = {k: v for k, v in settings.items() if isinstance(v, (str, int, float))}
+    # a secret is never a placeholder: it would end up in a URL, and in error messages
+    context = {k: v for k, v in settings.items()
+               if isinstance(v, (str, int, float)) and not auth_options.is_secret_key(k)}
     for layer in (entry, kw):
         for key in [k for k in layer if not auth_options.is_secret_key(k)]:  # never rewrite nor echo a secret
             layer[key] = _expand(layer[key], context, name, key)
@@ -461,8 +464,10 @@ def _build(name: str, raw: Any, origin: str, found: _Found, env: Mapping[str, st
     if "auth_url" in auth:
         auth["auth_url"] = _expand(auth["auth_url"], context, name, "auth_url")
     if req.session is None:
+        auth_options.check_auth_values(name, auth, options)
         auth_options.require_auth(name, auth, options, auth_url_optional=profile_name != "generic")
     verify, cert = tls_settings(settings, name)
+    _check_tls_files(name, tls_files(settings, verify, cert), kw, origin, where)
     interface = settings.get("interface") or _DEFAULT_INTERFACE
     if not isinstance(interface, str):
         raise ConfigError(f"cloud '{name}': interface must be text such as 'internal', not {interface!r}",
@@ -485,6 +490,28 @@ def _build(name: str, raw: Any, origin: str, found: _Found, env: Mapping[str, st
         session=req.session,
         source=where,
     )
+
+
+def _check_tls_files(name: str, files: list[tuple[str, str, bool]], kw: Mapping[str, Any], origin: str,
+                     where: str) -> None:
+    """Refuse a CA bundle, certificate or key that cannot be read now, not at the first request."""
+    for setting, path, directory_ok in files:
+        if os.path.isfile(path) or (directory_ok and os.path.isdir(path)):
+            if os.access(path, os.R_OK):
+                continue
+            problem = "cannot be read"
+        else:
+            problem = "does not exist"
+        if setting in kw:
+            given = f"keyword argument {setting}="
+        else:
+            given = f"OS_{setting.upper()}" if origin == "env" else f"{setting}: in {where}"
+        what = {"cert": "client certificate", "key": "client key"}.get(setting, "CA bundle")
+        raise ConfigError(
+            f"cloud '{name}': {setting}: the {what} {path!r} {problem} (set by {given})",
+            hint=f"point {setting} at an existing, readable PEM file, or remove the setting",
+            cloud=name, setting=setting, path=path,
+        )
 
 
 def _profile_name(name: str, profile: Any, entry: dict[str, Any]) -> str:
@@ -511,6 +538,22 @@ def _cache(top: Mapping[str, Any], override: Any) -> dict[str, Any]:
     return copy.deepcopy(dict(value))
 
 
+def _check_arguments(session: Any, arguments: Mapping[str, Any]) -> None:
+    """Refuse keyword arguments that no later step could walk safely, or a session that is not one."""
+    if session is not None and not isinstance(session, ksa_session.Session):
+        raise ConfigError(f"session must be a keystoneauth1 Session, not a {type(session).__name__}",
+                          hint="pass keystoneauth1.session.Session(auth=...), or leave session= out")
+    for key, value in arguments.items():
+        where = safe_yaml.check_nesting(value)
+        if where is not None:
+            shown = where if len(where) <= 60 else "..." + where[-50:]
+            raise ConfigError(
+                f"keyword argument {key}= is nested more than {safe_yaml.MAX_DEPTH} levels deep, holds more than "
+                f"{safe_yaml.MAX_NODES} values or contains itself (at {shown})",
+                hint="pass plain settings: mappings and lists a few levels deep", argument=key,
+            )
+
+
 # --- public API -------------------------------------------------------------------------------
 
 
@@ -535,6 +578,7 @@ def load_config(
     Usage: ``load_config("mycloud", region_name="RegionTwo")`` or
     ``load_config(auth_url="https://keystone:5000/v3", username="u", password="p", project_name="p")``
     """
+    _check_arguments(session, {**kwargs, "profile_overrides": profile_overrides, "cache": cache})
     env = _environ(environ)
     found = _discover(env)
     has_args = bool(kwargs) or session is not None

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 from typing import Any, Mapping
 
 from normalizer.exceptions import ConfigError
 
-__all__ = ["api_timeout", "profile_layers", "tls_settings", "translate"]
+__all__ = ["api_timeout", "profile_layers", "substitute", "tls_files", "tls_settings", "translate"]
 
 Layer = tuple[str, dict[str, Any]]
 
@@ -244,36 +245,121 @@ def profile_layers(
     return tuple(layers)
 
 
+# --- {name} templates -----------------------------------------------------------------------
+
+# "{{" and "}}" are literal braces (as in str.format); "{...}" is a field; a lone brace is an error.
+_FIELD = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
+_PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _template_error(cloud: str, key: str, field: str, values: Mapping[str, Any]) -> ConfigError:
+    shown = field if len(field) <= 40 else field[:37] + "..."
+    names = ", ".join("{" + n + "}" for n in sorted(values)[:12])
+    if field in ("{", "}"):
+        problem, hint = f"has a lone '{field}'", "write {{ and }} for literal braces"
+    elif _PLAIN_NAME.fullmatch(field[1:-1]):
+        problem = f"refers to {shown}, which is not a setting of this cloud"
+        hint = (f"use one of {names}, " if names else "") + f"set {field[1:-1]}, or write {{{{ and }}}} for braces"
+    else:
+        problem = f"has {shown!r}, which is not a placeholder"
+        hint = (f"write a bare name such as {names or '{region_name}'}: format specs, conversions, "
+                "attributes and indexes are not allowed")
+    return ConfigError(f"cloud '{cloud}': {key} {problem}", hint=hint, cloud=cloud, key=key)
+
+
+def substitute(template: str, values: Mapping[str, Any], *, cloud: str, key: str) -> str:
+    """Fill each ``{name}`` of ``template`` from ``values``; ``{{`` and ``}}`` are literal braces.
+
+    Only a plain name that ``values`` holds is a placeholder: a format spec, a conversion,
+    attribute or index access (``{region_name.__class__}``, ``{region_name:>99}``,
+    ``{0}``) or an unknown name is a :class:`ConfigError` naming ``key``. Unlike
+    ``str.format``, nothing in the template is ever evaluated.
+
+    >>> substitute("https://{region_name}.example/{{v3}}", {"region_name": "de1"}, cloud="c", key="auth_url")
+    'https://de1.example/{v3}'
+    >>> substitute("{region_name.__class__}", {"region_name": "de1"}, cloud="c", key="auth_url")
+    Traceback (most recent call last):
+    ...
+    normalizer.exceptions.ConfigError: cloud 'c': auth_url has '{region_name.__class__}', which is not a placeholder; write a bare name such as {region_name}: format specs, conversions, attributes and indexes are not allowed
+    """
+
+    def fill(match: re.Match) -> str:
+        text, name = match.group(0), match.group(1)
+        if text in ("{{", "}}"):
+            return text[0]
+        if name is None or not _PLAIN_NAME.fullmatch(name) or name not in values:
+            raise _template_error(cloud, key, text, values)
+        return str(values[name])
+
+    return _FIELD.sub(fill, template)
+
+
 # --- connection settings -----------------------------------------------------------------
 
 
-def _boolean(value: Any, key: str, name: str) -> bool:
-    if isinstance(value, bool) or value is None:
+# The words YAML 1.1, shells and openstacksdk users write for on and off, in any case.
+_TRUE_WORDS = frozenset({"true", "yes", "on", "1"})
+_FALSE_WORDS = frozenset({"false", "no", "off", "0"})
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _word(value: Any) -> bool | None:
+    """True/False for a recognised on/off value (bool, 0/1, yes/no/true/false/on/off), else None."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
         return bool(value)
     if isinstance(value, str):
-        return value.strip().lower() in ("true", "yes", "1")
-    if isinstance(value, int):
-        return bool(value)
-    raise ConfigError(f"cloud '{name}': {key} must be true or false, not {value!r}", hint=f"set {key}: true or false")
+        word = value.strip().lower()
+        if word in _TRUE_WORDS or word in _FALSE_WORDS:
+            return word in _TRUE_WORDS
+    return None
+
+
+def _boolean(value: Any, key: str, name: str) -> bool:
+    flag = False if value is None else _word(value)
+    if flag is None:
+        raise ConfigError(f"cloud '{name}': {key} must be true or false, not {_shown(value)}",
+                          hint=f"set {key}: true or false (yes/no, on/off and 1/0 work too)", cloud=name)
+    return flag
 
 
 def _path(value: Any, key: str, name: str) -> str:
-    if not isinstance(value, str) or not value:
-        raise ConfigError(f"cloud '{name}': {key} must be a file path, not {value!r}", hint=f"set {key} to a file path")
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"cloud '{name}': {key} must be a file path, not {_shown(value)}",
+                          hint=f"set {key} to the path of a PEM file", cloud=name)
     return os.path.expanduser(value)
+
+
+def _verify(value: Any, name: str) -> bool | str:
+    if value is None:
+        return True
+    flag = _word(value)
+    if flag is not None:
+        return flag
+    if isinstance(value, str) and value.strip():
+        return os.path.expanduser(value)  # a CA bundle, as requests takes it
+    raise ConfigError(f"cloud '{name}': verify must be true, false or the path of a CA bundle, not {_shown(value)}",
+                      hint="set verify: true or false, or cacert: /path/to/ca.pem", cloud=name)
 
 
 def tls_settings(settings: Mapping[str, Any], name: str) -> tuple[bool | str, str | tuple[str, str] | None]:
     """verify and cert for requests, from insecure/verify/cacert/cert/key as openstacksdk does.
 
+    ``verify`` and ``insecure`` take true/false, yes/no, on/off or 1/0 in any case;
+    another text in ``verify`` is the path of a CA bundle. Paths are not checked here
+    (no I/O): see :func:`tls_files`.
+
     >>> tls_settings({"insecure": "true", "cacert": "/ca.pem"}, "c"), tls_settings({"cacert": "/ca.pem"}, "c")
     ((False, None), ('/ca.pem', None))
+    >>> tls_settings({"verify": "OFF"}, "c"), tls_settings({"verify": "/ca.pem"}, "c")
+    ((False, None), ('/ca.pem', None))
     """
-    verify = settings.get("verify", True)
-    if isinstance(verify, str) and verify.strip().lower() in ("true", "false", "yes", "no"):
-        verify = verify.strip().lower() in ("true", "yes")
-    elif not isinstance(verify, (bool, str)):
-        verify = _boolean(verify, "verify", name)
+    verify = _verify(settings.get("verify"), name)
     if _boolean(settings.get("insecure"), "insecure", name):
         verify = False  # the most aggressive setting wins
     cacert = settings.get("cacert")
@@ -285,6 +371,24 @@ def tls_settings(settings: Mapping[str, Any], name: str) -> tuple[bool | str, st
     cert = _path(cert, "cert", name)
     key = settings.get("key")
     return verify, ((cert, _path(key, "key", name)) if key else cert)
+
+
+def tls_files(settings: Mapping[str, Any], verify: bool | str,
+              cert: str | tuple[str, str] | None) -> list[tuple[str, str, bool]]:
+    """The files :func:`tls_settings` chose, as (setting, path, may be a directory) triples.
+
+    >>> tls_files({"cacert": "/ca.pem"}, "/ca.pem", ("/c.pem", "/k.pem"))
+    [('cacert', '/ca.pem', True), ('cert', '/c.pem', False), ('key', '/k.pem', False)]
+    """
+    files = []
+    if isinstance(verify, str):
+        # requests also takes a directory of hashed CA certificates (c_rehash) here
+        files.append(("cacert" if settings.get("cacert") else "verify", verify, True))
+    if isinstance(cert, tuple):
+        files += [("cert", cert[0], False), ("key", cert[1], False)]
+    elif cert:
+        files.append(("cert", cert, False))
+    return files
 
 
 def api_timeout(settings: Mapping[str, Any], name: str) -> float | None:
