@@ -43,6 +43,10 @@ class ReplyLike(Protocol):
 class TransportLike(Protocol):
     """The part of ``transport.Transport`` the services use.
 
+    ``paginate`` also uses ``clock()`` and ``deadline(at=...)`` when the transport has
+    them (``transport.Transport`` does), to bound a whole walk in time; simple test
+    doubles may leave them out.
+
     Usage: ``transport.request("network", "GET", "/networks", params={"limit": 1})``
     """
 
