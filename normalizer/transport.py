@@ -412,13 +412,12 @@ class Transport:
         box: dict[str, Any] = {}
 
         def exchange():
-            with _routed_warnings():
-                response = self.session.request(
-                    url, method, params=params, json=json, headers=headers, raise_exc=False, log=False,
-                    connect_retries=0, redirect=False, timeout=seconds, stream=True)
-                box["response"] = response
-                _read_body(response, ends)
-                return response
+            response = self.session.request(
+                url, method, params=params, json=json, headers=headers, raise_exc=False, log=False,
+                connect_retries=0, redirect=False, timeout=seconds, stream=True)
+            box["response"] = response
+            _read_body(response, ends)
+            return response
 
         try:
             return _bounded(exchange, seconds)
@@ -515,14 +514,16 @@ def _bounded(call: Callable[[], Any], seconds: float) -> Any:
     """Run ``call`` in a daemon thread; return its result, re-raise its error, or raise _Overrun.
 
     The worker may outlive an overrun (the caller shuts its socket down); it is a daemon
-    so it never holds the interpreter at exit.
+    so it never holds the interpreter at exit. Everything run here is keystoneauth at
+    work for us, so its warnings are routed to ``normalizer.http``.
     """
     box: dict[str, Any] = {}
     done = threading.Event()
 
     def run() -> None:
         try:
-            box["value"] = call()
+            with _routed_warnings():
+                box["value"] = call()
         except BaseException as error:  # noqa: BLE001 - handed to the caller's thread as is
             box["error"] = error
         finally:
