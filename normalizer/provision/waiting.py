@@ -13,7 +13,7 @@ from typing import Callable, TypeVar
 
 from normalizer.exceptions import WaitTimeout
 
-__all__ = ["Backoff", "Waiter", "port_answers"]
+__all__ = ["Backoff", "SSH_VERSION_PREFIXES", "Waiter", "port_answers", "ssh_banner_answers", "ssh_banner_verdict"]
 
 T = TypeVar("T")
 
@@ -74,17 +74,74 @@ class Waiter:
             delay = min(delay * self.backoff.factor, self.backoff.maximum)
 
 
-def port_answers(host: str, port: int = 22, timeout: float = 3.0) -> bool:
-    """Whether a TCP connection to ``host:port`` opens within ``timeout`` seconds.
+#: How an SSH server's identification line starts (RFC 4253 section 4.2); "SSH-1.99-" is a
+#: server that also speaks protocol 1 and accepts version 2 clients (section 5.1).
+SSH_VERSION_PREFIXES = (b"SSH-2.0-", b"SSH-1.99-")
+#: RFC 4253 allows 255 bytes for the identification line; reading more cannot make it one.
+_BANNER_LIMIT = 256
 
+
+def ssh_banner_verdict(received: bytes, *, closed: bool = False) -> bool | None:
+    """Whether these first bytes from a server are an SSH banner: True, False, or None (read on).
+
+    Pure. RFC 4253 lets a server send other lines before its identification line, so a
+    line that is not the banner only settles the answer once the connection is closed or
+    ``_BANNER_LIMIT`` bytes have come; a line that starts like the banner settles it
+    at once, even before its end of line arrives.
+
+    >>> ssh_banner_verdict(b"SSH-2.0-OpenSSH_9.6\\r\\n"), ssh_banner_verdict(b"SSH-2.0-Open")
+    (True, True)
+    >>> ssh_banner_verdict(b"HTTP/1.1 400 Bad Request\\r\\n"), ssh_banner_verdict(b"HTTP/1.1 400", closed=True)
+    (None, False)
+    >>> ssh_banner_verdict(b"SSH-1.5-old\\n")
+    False
+    """
+    for line in received[:_BANNER_LIMIT].split(b"\n"):
+        if line.startswith(SSH_VERSION_PREFIXES):
+            return True
+        if line.startswith(b"SSH-") and len(line) >= max(map(len, SSH_VERSION_PREFIXES)):
+            return False  # the identification line of a protocol-1-only server
+    return False if closed or len(received) >= _BANNER_LIMIT else None
+
+
+def ssh_banner_answers(host: str, port: int = 22, timeout: float = 3.0, *,
+                       clock: Callable[[], float] = time.monotonic) -> bool:
+    """Whether ``host:port`` sends an SSH banner within ``timeout`` seconds (connect included).
+
+    An open TCP port is not enough: a middlebox or a load balancer can accept connections
+    for an address where no machine exists yet, and port 22 may be another service. At
+    most 256 bytes are read; silence, anything else (an HTTP answer) or a refused
+    connection is "not ready".
+
+    >>> ssh_banner_answers("127.0.0.1", 9, timeout=0.2)  # discard port: normally closed
+    False
+    """
+    deadline = clock() + timeout
+    received = b""
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as connection:
+            while True:
+                remaining = deadline - clock()
+                if remaining <= 0:
+                    return False
+                connection.settimeout(remaining)
+                chunk = connection.recv(_BANNER_LIMIT - len(received))
+                received += chunk
+                verdict = ssh_banner_verdict(received, closed=not chunk)
+                if verdict is not None:
+                    return verdict
+    except OSError:  # refused, unreachable, reset, or the read timed out
+        return False
+
+
+def port_answers(host: str, port: int = 22, timeout: float = 3.0) -> bool:
+    """Whether an SSH server answers on ``host:port``: the default check of ``wait_for_ssh``.
+
+    It waits for the SSH banner (:func:`ssh_banner_answers`), not just an open TCP port.
     Used only when the caller asks ``create_server(..., wait_for_ssh=True)``; addresses
-    are never chosen by probing.
+    are never chosen by probing. ``Cloud(port_check=...)`` replaces it (same signature).
 
     >>> port_answers("127.0.0.1", 9, timeout=0.2)  # discard port: normally closed
     False
     """
-    try:
-        with socket.create_connection((host, port), timeout=timeout):
-            return True
-    except OSError:
-        return False
+    return ssh_banner_answers(host, port, timeout)
