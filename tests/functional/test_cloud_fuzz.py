@@ -10,6 +10,11 @@ version documents get the same treatment.
 
 One FakeCloud (and one Cloud) per test; every example injects a ``times=1`` answer on a
 route the read is sure to call first, so no injection outlives its example.
+
+The last test covers every public call, create_server and delete_server included, with
+a fresh FakeCloud per example, any status (redirects too), bodies nested up to 100 000
+deep, truncated JSON, HTML and empty bodies, on one or two routes the call uses; its
+retries and waits run on a fake clock.
 """
 
 from __future__ import annotations
@@ -291,3 +296,141 @@ def test_identity_version_document_answers_never_escape_untyped():
         run()
         fake.reset_requests()
         assert len(outcomes) > 1, outcomes
+
+
+# --- every public call, any answer on any route it uses (issue 9) ---------------------------------
+#
+# A fresh FakeCloud and Cloud per example; one or two routes answer anything: any status
+# (redirects included), bodies nested up to 100 000 deep, truncated JSON, HTML, empty
+# bodies, junk JSON, or a transport failure. Retries and waits run on a fake clock, so
+# create_server and delete_server never sleep. Only NormalizerError may come out.
+
+UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGkPsj1d9EdlhnvHLOWHcu0xgUdNlpwN6ph1TFO9wHMU me@example"
+ROUTES = {
+    "first": r".",  # whatever the call asks first: on a fresh Cloud, identity discovery
+    "token": r"^/identity/v3/auth/tokens$",
+    "compute-version": r"^/compute/v2\.1/?$",
+    "servers": r"^/compute/v2\.1/servers/detail$",
+    "server": rf"^/compute/v2\.1/servers/{UUID}",
+    "server-post": r"^/compute/v2\.1/servers$",
+    "flavors": r"^/compute/v2\.1/flavors",
+    "keypairs": r"^/compute/v2\.1/os-keypairs",
+    "networks": r"^/network/v2\.0/networks",
+    "subnets": r"^/network/v2\.0/subnets",
+    "routers": r"^/network/v2\.0/routers",
+    "ports": r"^/network/v2\.0/ports",
+    "floatingips": r"^/network/v2\.0/floatingips",
+    "images": r"^/image/v2/images",
+}
+CALLS = {
+    "list_servers": (lambda c: c.list_servers(), ["servers"]),
+    "get_server": (lambda c: c.get_server("web1"), ["servers", "server"]),
+    "list_networks": (lambda c: c.list_networks(), ["networks", "subnets", "routers", "ports"]),
+    "get_public_network": (lambda c: c.get_public_network(), ["networks", "subnets", "routers", "ports"]),
+    "get_private_network": (lambda c: c.get_private_network(), ["networks", "subnets", "routers"]),
+    "get_external_network": (lambda c: c.get_external_network(), ["networks", "routers", "ports"]),
+    "list_flavors": (lambda c: c.list_flavors(), ["flavors", "compute-version"]),
+    "pick_flavor": (lambda c: c.pick_flavor("t3.small"), ["flavors"]),
+    "list_images": (lambda c: c.list_images(), ["images"]),
+    "pick_image": (lambda c: c.pick_image("ubuntu-24.04"), ["images"]),
+    "list_floating_ips": (lambda c: c.list_floating_ips(), ["floatingips", "networks"]),
+    "list_keypairs": (lambda c: c.list_keypairs(), ["keypairs"]),
+    "explain": (lambda c: c.explain("external_network"), ["networks", "routers", "ports", "subnets"]),
+    "explain/flavor": (lambda c: c.explain(flavor="t3.small"), ["flavors"]),
+    "conformance": (lambda c: c.conformance(), ["networks", "images", "flavors", "routers", "servers"]),
+    "login_user": (lambda c: c.login_user("ubuntu-24.04"), ["images"]),
+    "create_server": (lambda c: c.create_server("fz1", "ubuntu-24.04", "t3.small", public_key=KEY, timeout=120),
+                      ["server-post", "server", "ports", "floatingips", "keypairs", "images", "flavors", "networks"]),
+    "delete_server": (lambda c: c.delete_server("web1", timeout=120),
+                      ["servers", "server", "floatingips", "ports"]),
+}
+
+
+def nested(depth: int, kind: str) -> str:
+    """JSON text nested ``depth`` deep, bare or inside a plausible envelope."""
+    if kind == "list":
+        return "[" * depth + "]" * depth
+    if kind == "object":
+        return '{"a":' * depth + "null" + "}" * depth
+    return '{"servers": [' + '{"x":' * depth + "1" + "}" * depth + "]}"
+
+
+DEEP = st.builds(nested, st.sampled_from([65, 300, 5000, 100_000]), st.sampled_from(["list", "object", "envelope"]))
+TRUNCATED = st.builds(lambda value, cut: json.dumps(value)[:cut], junk, st.integers(0, 60))
+BODIES = st.one_of(DEEP, TRUNCATED, TEXTS, st.builds(json.dumps, junk), st.just(""))
+ANY_STATUS = st.integers(200, 599) | st.sampled_from([200, 201, 202, 204, 301, 302, 303, 307, 308])
+ANY_HEADERS = st.fixed_dictionaries({}, optional={
+    "Location": st.sampled_from(["/compute/v2.1/servers/detail", "http://127.0.0.1:9/steal", "https://127.0.0.1:8799/",
+                                 "", "::", "/" * 3]),
+    "Retry-After": st.sampled_from(["0", "3", "-1", "1e400", "nan", "soon"]),
+    "Content-Type": st.sampled_from(["application/json", "text/html"]),
+    "x-openstack-request-id": _HEADER_TEXT,
+})
+ANY_ANSWER = st.one_of(
+    st.builds(lambda status, text, headers: {"status": status, "text": text, "headers": headers},
+              ANY_STATUS, BODIES, ANY_HEADERS),
+    st.builds(lambda failure: {"status": 0, "exception": failure}, st.sampled_from(TRANSPORT_FAILURES)),
+)
+#: bounded time per example without wall-clock asserts: a hypothesis deadline, generous for slow CI
+EVERY_CALL = settings(max_examples=12, deadline=20_000, database=None,
+                      suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+class FuzzTime:
+    """A clock that moves only when something sleeps (transport retries and waiter polls)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += max(0.0, seconds)
+
+
+def fuzz_cloud(fake: FakeCloud) -> normalizer.Cloud:
+    from normalizer import config as config_module  # noqa: PLC0415 - only these tests build Clouds by hand
+    from normalizer.provision import Waiter  # noqa: PLC0415
+
+    time = FuzzTime()
+    cloud = normalizer.Cloud.from_config(config_module.load_config(None, **fake.connect_kwargs()),
+                                         clock=time.clock, sleep=time.sleep)
+    cloud.waiter = Waiter(clock=time.clock, sleep=time.sleep)
+    return cloud
+
+
+def only_typed(call: Callable[[], Any]) -> Any:
+    """Run ``call``: it returns, or raises a NormalizerError whose message is one printable line."""
+    try:
+        return call()
+    except normalizer.NormalizerError as err:
+        text = str(err)
+        assert text and "\n" not in text and "\x1b" not in text, f"not one clean line: {text!r}"
+        json.dumps(err.to_dict())
+        return err
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as err:  # noqa: BLE001 - the point is to name whatever escaped
+        raise AssertionError(f"{type(err).__module__}.{type(err).__name__} escaped the public API: {err!r}") from err
+
+
+@pytest.mark.parametrize("name", sorted(CALLS))
+def test_every_public_call_survives_any_answer_on_any_route(name):
+    call, routes = CALLS[name]
+    outcomes: set[str] = set()
+
+    @EVERY_CALL
+    @given(faults=st.lists(st.tuples(st.sampled_from(["first", "token", *routes]), ANY_ANSWER), min_size=1, max_size=2))
+    def run(faults):
+        fake = FakeCloud("fip", build_polls=1)
+        with fake:
+            cloud = fuzz_cloud(fake)
+            for route, answer in faults:
+                fake.inject("*", ROUTES[route], **answer)
+            outcomes.add(type(only_typed(lambda: call(cloud))).__name__)
+            fake.reset_requests()  # random Locations and next links may ask for what the fake does not know
+
+    run()
+    assert outcomes, name
