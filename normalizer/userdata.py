@@ -49,6 +49,7 @@ import yaml
 from normalizer.exceptions import ConfigError
 
 __all__ = [
+    "is_private_key",
     "root_access",
     "merge_user_data",
     "content_type",
@@ -107,6 +108,8 @@ _MIME_MARKER = "mime-version:"
 _MIME_SNIFF = 4096
 
 _PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----|PuTTY-User-Key-File-", re.I)
+# The armour with its dashes or spacing mangled (pasted through a chat, joined into one line).
+_PRIVATE_ARMOUR = re.compile(r"BEGIN\W+(?:[A-Z0-9]+\W+)*PRIVATE\W+KEY", re.I)
 _RFC4716_PUBLIC = re.compile(r"---- BEGIN SSH2 PUBLIC KEY ----", re.I)
 # A first word shaped like a key type may be quoted back; anything else might be secret.
 _TYPE_LIKE = re.compile(r"(?:ssh|ecdsa|sk|rsa|dsa)-[a-z0-9@.-]{1,60}")
@@ -119,6 +122,21 @@ _YAML_WIDTH = 1 << 20   # never fold a long key over several lines
 
 
 # --- root access --------------------------------------------------------------------
+
+
+def is_private_key(text: Any) -> bool:
+    """Whether ``text`` holds a private key (PEM, OpenSSH or PuTTY armour), however mangled.
+
+    Callers refuse such text without sending or repeating it.
+
+    >>> is_private_key("-----BEGIN OPENSSH PRIVATE KEY-----\\nb3Blbn...\\n"), is_private_key("ssh-ed25519 AAAA me")
+    (True, False)
+    >>> is_private_key("BEGIN RSA PRIVATE KEY MIIEow...")
+    True
+    """
+    if isinstance(text, (bytes, bytearray)):
+        text = bytes(text).decode("utf-8", "replace")
+    return isinstance(text, str) and bool(_PRIVATE_KEY.search(text) or _PRIVATE_ARMOUR.search(text))
 
 
 def root_access(keys: Sequence[str] | str, disable_password_login: bool = True, *,
@@ -200,7 +218,7 @@ def _checked_key(position: int, total: int, raw: Any) -> str:
         raise ConfigError(f"{label} is a {type(raw).__name__}, not a string",
                           hint="pass each public key as one text line")
     text = raw.strip()
-    if _PRIVATE_KEY.search(text):
+    if is_private_key(text):
         raise ConfigError(f"{label} is a private key (not shown, not used)",
                           hint="pass the public half instead: the .pub file, or `ssh-keygen -y -f KEYFILE`")
     if not text:

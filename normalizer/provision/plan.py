@@ -22,14 +22,26 @@ from normalizer.select.images import pick_image
 from normalizer.select.lookup import find_by_id_or_name
 from normalizer.select.login import login_user_for_image
 from normalizer.select.network_roles import NetworkRoles
-from normalizer.userdata import merge_user_data, root_access, user_data_size_ok
+from normalizer.userdata import is_private_key, merge_user_data, root_access, user_data_size_ok
 
 __all__ = ["ServerRequest", "ServerPlan", "plan_server", "temporary_key_name"]
 
 
 @dataclass(frozen=True)
 class ServerRequest:
-    """What the caller asked for (the arguments of ``create_server``)."""
+    """What the caller asked for (the arguments of ``create_server``), checked when built.
+
+    Every argument is checked here, before any request leaves the host: a wrong type, a
+    private key, metadata Nova would refuse... is a :class:`ConfigError` naming the
+    argument. ``security_groups`` given as one string means that one group.
+
+    >>> ServerRequest(name="web1", image="ubuntu-22.04", flavor="t3.small", security_groups="web").security_groups
+    ('web',)
+    >>> ServerRequest(name="web1", image="ubuntu-22.04", flavor="t3.small", metadata={"port": 80})
+    Traceback (most recent call last):
+    ...
+    normalizer.exceptions.ConfigError: metadata['port'] must be text, not an int; Nova keeps metadata as strings: pass str(value)
+    """
 
     name: str
     image: Any
@@ -38,10 +50,145 @@ class ServerRequest:
     key_name: str | None = None
     public_key: str | None = None
     auto_ip: bool = True
-    userdata: str | None = None
+    userdata: str | bytes | None = None
     root_keys: Sequence[str] | None = None
     security_groups: Sequence[str] | None = None
     metadata: Mapping[str, str] | None = None
+
+    def __post_init__(self) -> None:
+        _check_name(self.name)
+        for argument in ("image", "flavor", "network"):
+            object.__setattr__(self, argument, _check_choice(getattr(self, argument), argument))
+        _check_text(self.key_name, "key_name", "the name of an existing keypair")
+        _check_public_key(self.public_key)
+        if self.key_name and self.public_key:
+            raise ConfigError("pass key_name or public_key, not both",
+                              hint="key_name uses an existing keypair; public_key creates a temporary one")
+        if not isinstance(self.auto_ip, bool):
+            raise ConfigError(f"auto_ip must be True or False, not {_kind(self.auto_ip)}", hint="pass a bool")
+        if self.userdata is not None and not isinstance(self.userdata, (str, bytes, bytearray)):
+            raise ConfigError(f"userdata must be text or bytes, not {_kind(self.userdata)}",
+                              hint="pass the cloud-init document as a str")
+        _check_root_keys(self.root_keys)
+        object.__setattr__(self, "security_groups", _check_groups(self.security_groups))
+        object.__setattr__(self, "metadata", _check_metadata(self.metadata))
+        _userdata_step(self)  # merges and measures the user-data: too large is refused now, not by Nova
+
+
+# --- checking the request (pure; runs when a ServerRequest is built) ---------------------------
+
+_NOVA_TEXT_LIMIT = 255  # server names, keypair names, metadata keys and values
+_RESERVED_METADATA = "normalizer:"  # ownership records: a caller's item could claim another's resources
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _kind(value: Any) -> str:
+    """A value described by its type: arguments may hold secrets and are never echoed."""
+    if value is None:
+        return "None"
+    name = type(value).__name__
+    return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
+
+
+def _check_name(name: Any) -> None:
+    if not isinstance(name, str) or not name.strip():
+        got = "empty" if isinstance(name, str) else _kind(name)
+        raise ConfigError(f"name must be a non-empty string, not {got}", hint="pass the server's name, e.g. 'web1'")
+    if len(name) > _NOVA_TEXT_LIMIT or _CONTROL.search(name):
+        raise ConfigError(f"name must be at most {_NOVA_TEXT_LIMIT} printable characters",
+                          hint="shorten the name and leave out line breaks and control characters")
+
+
+def _check_text(value: Any, argument: str, meaning: str) -> None:
+    if value is None:
+        return
+    if not isinstance(value, str) or not value.strip() or len(value) > _NOVA_TEXT_LIMIT:
+        got = _kind(value) if not isinstance(value, str) else f"{len(value)} characters"
+        raise ConfigError(f"{argument} must be a non-empty string of at most {_NOVA_TEXT_LIMIT} characters, "
+                          f"not {got}", hint=f"pass {meaning}, or leave {argument} out")
+
+
+def _check_choice(value: Any, argument: str) -> Any:
+    """An image, flavor or network: a name, an id, an alias, or a normalized object (with an id)."""
+    if value is None and argument == "network":
+        return None
+    if isinstance(value, Mapping):
+        if isinstance(value.get("id"), str) and value.get("id"):
+            return value
+        raise ConfigError(f"{argument} is a mapping without an 'id'",
+                          hint=f"pass the {argument}'s name or id, or an object from cloud.get_{argument}()")
+    if isinstance(value, int) and not isinstance(value, bool) and argument == "flavor":
+        return str(value)  # old Nova flavor ids are numbers such as 1; Nova serves them as text
+    if isinstance(value, str) and value.strip():
+        return value
+    got = "an empty string" if isinstance(value, str) else _kind(value)
+    example = {"image": "'ubuntu-22.04'", "flavor": "'t3.small'", "network": "'private'"}[argument]
+    raise ConfigError(f"{argument} must be a name, an id or a normalized {argument}, not {got}",
+                      hint=f"pass e.g. {argument}={example}" + (", or leave it out" if argument == "network" else ""))
+
+
+def _check_public_key(key: Any) -> None:
+    if key is None:
+        return
+    if not isinstance(key, str):
+        raise ConfigError(f"public_key must be one OpenSSH public key line, not {_kind(key)}",
+                          hint="pass the text of the .pub file")
+    if is_private_key(key):
+        # the key is neither sent nor repeated, not even in part
+        raise ConfigError("public_key is a private key (not shown, not used)",
+                          hint="pass the public half instead: the .pub file, or `ssh-keygen -y -f KEYFILE`")
+    if not key.strip() or "\n" in key.strip() or "\r" in key:
+        raise ConfigError("public_key must be one OpenSSH public key line: TYPE BASE64 [COMMENT]",
+                          hint="copy the single line of the .pub file")
+
+
+def _check_root_keys(keys: Any) -> None:
+    if keys is None or (isinstance(keys, (list, tuple)) and not keys):
+        return
+    try:
+        root_access(keys)
+    except ConfigError as error:
+        # root_access never quotes a key; the argument's name says where the problem is
+        raise ConfigError(f"root_keys: {error.message}", hint=error.hint) from None
+
+
+def _check_groups(groups: Any) -> tuple[str, ...]:
+    if groups is None:
+        return ()
+    if isinstance(groups, str):
+        groups = [groups]  # one group by name: what a caller who writes "web" means
+    if not isinstance(groups, (list, tuple, set, frozenset)):
+        raise ConfigError(f"security_groups must be a list of group names, not {_kind(groups)}",
+                          hint="pass e.g. security_groups=['default', 'web']")
+    for group in groups:
+        if not isinstance(group, str) or not group.strip():
+            got = "an empty string" if isinstance(group, str) else _kind(group)
+            raise ConfigError(f"security_groups must hold group names, not {got}",
+                              hint="pass e.g. security_groups=['default', 'web']")
+    return tuple(sorted(groups) if isinstance(groups, (set, frozenset)) else groups)
+
+
+def _check_metadata(metadata: Any) -> dict[str, str]:
+    if metadata is None:
+        return {}
+    if not isinstance(metadata, Mapping):
+        raise ConfigError(f"metadata must be a mapping of strings to strings, not {_kind(metadata)}",
+                          hint="pass e.g. metadata={'role': 'web'}")
+    for key, value in metadata.items():
+        if not isinstance(key, str) or not key or len(key) > _NOVA_TEXT_LIMIT:
+            shown = repr(key)[:40] if isinstance(key, str) else _kind(key)
+            raise ConfigError(f"metadata keys must be strings of 1 to {_NOVA_TEXT_LIMIT} characters, not {shown}",
+                              hint="pass e.g. metadata={'role': 'web'}")
+        if key.startswith(_RESERVED_METADATA):
+            raise ConfigError(f"metadata[{key[:40]!r}] uses the prefix '{_RESERVED_METADATA}', which normalizer "
+                              "keeps for its own records", hint="choose a key without that prefix")
+        if not isinstance(value, str):
+            raise ConfigError(f"metadata[{key[:40]!r}] must be text, not {_kind(value)}",
+                              hint="Nova keeps metadata as strings: pass str(value)")
+        if len(value) > _NOVA_TEXT_LIMIT:
+            raise ConfigError(f"metadata[{key[:40]!r}] is {len(value)} characters long "
+                              f"(Nova takes at most {_NOVA_TEXT_LIMIT})", hint="shorten the value")
+    return dict(metadata)
 
 
 @dataclass(frozen=True)
@@ -167,9 +314,6 @@ def _floating_ip_step(request: ServerRequest, roles: NetworkRoles, network_id: s
 
 
 def _key_step(request: ServerRequest) -> tuple[str | None, bool, Decision]:
-    if request.key_name and request.public_key:
-        raise ConfigError("pass key_name or public_key, not both",
-                          hint="key_name uses an existing keypair; public_key creates a temporary one")
     if request.public_key:
         name = temporary_key_name(request.name, request.public_key)
         return name, True, Decision("ssh key", name, "temporary keypair",
