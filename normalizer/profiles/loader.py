@@ -47,6 +47,7 @@ ENV_PATH = "NORMALIZER_PROFILE_PATH"
 DEFAULT_NAME = "generic"
 _DEFAULTS = "_defaults"
 _SUFFIX = ".yaml"
+_NAME_LIMIT = 100  # file names stay well under every file system's limit
 _BUNDLE_PACKAGE = "normalizer.vendor_profiles"
 _BUNDLE_LABEL = "vendor_profiles"
 
@@ -103,6 +104,21 @@ def _is_dir(directory: Any) -> bool:
         return False
 
 
+def _is_file(entry: Any) -> bool:
+    # Path.is_file lets some errors through (a name too long, a directory without permission)
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
+
+
+def _entries(directory: Any) -> list[Any]:
+    try:
+        return list(directory.iterdir())
+    except OSError:  # unreadable: searched like an empty directory
+        return []
+
+
 def list_profiles() -> list[str]:
     """Sorted names of every profile on the search path (``_defaults`` excluded).
 
@@ -113,9 +129,9 @@ def list_profiles() -> list[str]:
     for _label, directory in profile_dirs():
         if not _is_dir(directory):
             continue
-        for entry in directory.iterdir():
+        for entry in _entries(directory):
             stem, suffix = os.path.splitext(entry.name)
-            if suffix == _SUFFIX and re.fullmatch(NAME_PATTERN, stem) and entry.is_file():
+            if suffix == _SUFFIX and re.fullmatch(NAME_PATTERN, stem) and _is_file(entry):
                 names.add(stem)
     return sorted(names)
 
@@ -125,7 +141,7 @@ def _locate(name: str) -> tuple[str, Any]:
         if not _is_dir(directory):
             continue
         candidate = directory.joinpath(name + _SUFFIX)
-        if candidate.is_file():
+        if _is_file(candidate):
             return f"{label}/{name}{_SUFFIX}" if label == _BUNDLE_LABEL else str(candidate), candidate
     known = list_profiles()
     close = difflib.get_close_matches(name, known, n=1)
@@ -140,7 +156,8 @@ def _read_document(entry: Any, source: str) -> dict:
     try:
         text = entry.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
-        raise ProfileError(f"{source}: cannot read the file: {err}", source=source) from None
+        raise ProfileError(f"{source}: cannot read the file: {err}",
+                           hint="make it a readable UTF-8 text file", source=source) from None
     try:
         document = safe_yaml.load(text)
     except safe_yaml.UnsafeDocument as err:
@@ -155,7 +172,8 @@ def _read_document(entry: Any, source: str) -> dict:
     if not isinstance(document, Mapping):
         got = "an empty file" if document is None else type(document).__name__
         raise ProfileError(f"{source}: (top level): must be a mapping of profile keys, got {got}",
-                           source=source, pointer="")
+                           hint="start the file with name:, display_name: and status: lines", source=source,
+                           pointer="")
     return document
 
 
@@ -217,11 +235,12 @@ def _assemble(vendor: Mapping, source: str, region_name: str | None,
         if not (isinstance(item, (tuple, list)) and len(item) == 2):
             raise ProfileError(f"profile layers must be (label, mapping) pairs, got {item!r}",
                                hint="pass layers=[('my label', {...}), ...]")
-        label, layer = item
+        label, layer = str(item[0]), item[1]
         if layer is None:
             continue
         if not isinstance(layer, Mapping):
             raise ProfileError(f"{label}: (top level): must be a mapping, got {type(layer).__name__}",
+                               hint="write profile settings (network:, transport:, ...) as a mapping",
                                source=label, pointer="")
         validate(layer, label, partial=True)
         checked.append(layer)
@@ -236,8 +255,9 @@ def _assemble(vendor: Mapping, source: str, region_name: str | None,
 def _check_name(name: Any) -> str:
     if name is None:
         return DEFAULT_NAME
-    if not isinstance(name, str) or not re.fullmatch(NAME_PATTERN, name):
-        raise UnknownProfileError(f"invalid profile name {name!r}",
+    if not isinstance(name, str) or len(name) > _NAME_LIMIT or not re.fullmatch(NAME_PATTERN, name):
+        shown = repr(name) if len(repr(name)) <= 60 else repr(name)[:57] + "..."
+        raise UnknownProfileError(f"invalid profile name {shown}",
                                   hint="profile names use letters, digits, '-' and '_'; "
                                        f"known profiles: {', '.join(list_profiles())}", name=str(name))
     return name
@@ -253,6 +273,12 @@ def resolve_profile(name: str = DEFAULT_NAME, *, region_name: str | None = None,
     'active'
     """
     name = _check_name(name)
+    if region_name is not None and not isinstance(region_name, str):
+        raise ProfileError(f"region_name must be text, not {type(region_name).__name__}",
+                           hint="pass the region's name, or None")
+    if isinstance(layers, (str, bytes, Mapping)) or not isinstance(layers, Sequence):
+        raise ProfileError(f"layers must be a list of (label, mapping) pairs, not {type(layers).__name__}",
+                           hint="pass layers=[('my label', {...}), ...]")
     source, entry = _locate(name)
     vendor = _read_profile(source, entry, name)
     return _assemble(vendor, source, region_name, layers)
@@ -289,6 +315,9 @@ def check_profile_file(path: str | os.PathLike) -> list[Profile]:
 
     Usage: ``check_profile_file("~/.config/normalizer/profiles/mycloud.yaml")``.
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise ProfileError(f"a profile file path must be text, not {type(path).__name__}",
+                           hint="pass the path of a <name>.yaml file")
     path = Path(path).expanduser()
     source = str(path)
     if path.suffix != _SUFFIX:

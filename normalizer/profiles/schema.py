@@ -40,7 +40,8 @@ class _Ctx:
         where = path or "(top level)"
         # layer labels such as "clouds.yaml cloud 'x' normalizer:" already end in a colon
         separator = " " if self.source.endswith(":") else ": "
-        return ProfileError(f"{self.source}{separator}{where}: {problem}", hint=hint,
+        return ProfileError(f"{self.source}{separator}{where}: {problem}",
+                            hint=hint or f"fix {where} as docs/profiles.md describes it, or remove it",
                             source=self.source, pointer=path)
 
 
@@ -514,6 +515,6 @@ def validate(data: Mapping, source: str, *, partial: bool = False) -> None:
     >>> validate({"network": {"prefer_ipv6": "yes"}}, "example", partial=True)
     Traceback (most recent call last):
     ...
-    normalizer.exceptions.ProfileError: example: network.prefer_ipv6: must be true or false, got str 'yes'
+    normalizer.exceptions.ProfileError: example: network.prefer_ipv6: must be true or false, got str 'yes'; fix network.prefer_ipv6 as docs/profiles.md describes it, or remove it
     """
-    PROFILE.check(data, "", _Ctx(source, partial))
+    PROFILE.check(data, "", _Ctx(str(source), partial))

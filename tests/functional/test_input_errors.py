@@ -200,7 +200,7 @@ scalars = st.one_of(
     st.binary(max_size=4),
     st.sampled_from(["off", "0", "yes", "{region_name}", "{0}", "{region_name:>99}", "{region_name.real}",
                      "/nonexistent", "~/x", "http://127.0.0.1:9/v3", "generic", "ovh", "password", "v3token",
-                     "none", "public", "1e400", "nan", "-1", "2024-13-45", "a{99999999999}"]),
+                     "none", "public", "1e400", "nan", "-1", "2024-13-45", "a{99999999999}", "p" * 5000]),
 )
 values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3) | st.tuples(inner, inner) | st.dictionaries(
     st.text(max_size=5) | st.sampled_from(["network", "transport", "timeout", "expiration_time", "class", "name"]),

@@ -161,3 +161,28 @@ def test_check_nesting_walks_without_recursion():
         node = node[0]
     assert check_nesting(deep) is not None
     assert check_nesting({"a": [{"b": 1}] * 100}) is None
+
+
+# --- public entry points with arguments of the wrong kind ---------------------------------------
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda: load_profile("a" * 5000), ("invalid profile name", "...")),
+    (lambda: load_profile(5), ("invalid profile name 5",)),
+    (lambda: load_profile("generic", region_name=["r"]), ("region_name must be text",)),
+    (lambda: load_profile("generic", layers=5), ("layers must be a list",)),
+    (lambda: load_profile("generic", layers=[5]), ("(label, mapping) pairs",)),
+    (lambda: load_profile("generic", layers=[("x", 5)]), ("x: (top level): must be a mapping",)),
+    (lambda: load_profile("generic", layers=[(5, {"nope": 1})]), ("5: nope: unknown key",)),
+    (lambda: check_profile_file(5), ("a profile file path must be text",)),
+], ids=["long-name", "int-name", "region-list", "layers-int", "layer-int", "layer-body-int", "label-int", "path-int"])
+def test_wrong_kinds_of_arguments_are_profile_errors(call, words):
+    refused(call, *words)
+
+
+def test_unreadable_profile_directory_is_searched_as_empty(tmp_path, monkeypatch):
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    monkeypatch.setenv("NORMALIZER_PROFILE_PATH", str(folder))
+    monkeypatch.setattr(type(folder), "iterdir", lambda self: (_ for _ in ()).throw(PermissionError(13, "denied")))
+    refused(lambda: load_profile("nope-such-profile"), "unknown profile 'nope-such-profile'")
