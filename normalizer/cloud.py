@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import time
 from typing import Any, Callable, Mapping, TypeVar
 
 from munch import Munch
@@ -22,8 +23,10 @@ from normalizer.exceptions import (AmbiguousMatch, ConfigError, NoMatch, Normali
 from normalizer.normalize import (Context, normalize_flavor, normalize_floating_ip, normalize_keypair)
 from normalizer.profiles import Profile, load_profile
 from normalizer.provision.conformance import conformance_report, probe_public_key, probe_report
-from normalizer.provision import (CreateOptions, Provisioner, ServerPlan, ServerRequest, Waiter, plan_server,
+from normalizer.provision import (CreateOptions, DeleteResult, Provisioner, ServerPlan, ServerRequest, Waiter, plan_server,
                                   port_answers)
+from normalizer.provision.orphans import (epoch_seconds, fill_ages, find_orphans, older_than_seconds,
+                                          remove_orphans, select_for_cleanup)
 from normalizer.interpret import (Topology, image_login, image_view, network_roles, network_views,
                                   networks_from_addresses, server_login, server_viewer)
 from normalizer.select.addresses import ADDRESS_FIELDS, explain_address
@@ -465,7 +468,8 @@ class Cloud:
         :param wait: False returns once Nova accepted the server (a floating IP, when
             needed, is still attached as soon as the server's port exists).
         :param keep_on_failure: keep what was created when a step fails (for debugging).
-        :param wait_for_ssh: also wait until TCP port 22 on ``interface_ip`` answers.
+        :param wait_for_ssh: also wait until SSH on port 22 of ``interface_ip`` sends its banner (``SSH-2.0-``),
+            not just until the TCP port opens.
         :raises ProvisionError: a step failed; ``step``, ``removed`` and ``not_removed``
             say which and what was cleaned up (WaitTimeout when a wait ran out).
 
@@ -486,19 +490,23 @@ class Cloud:
 
     @_public
     def delete_server(self, name_or_id: Any, *, wait: bool = True, delete_ips: bool = True,
-                      timeout: float = 600) -> bool:
-        """Delete a server and the floating IPs normalizer created for it; False when there is no such server.
+                      timeout: float = 600) -> DeleteResult:
+        """Delete a server and the floating IPs normalizer created for it; false when there is no such server.
 
         Floating IPs are ours when their description or tag names this server (or, on
         nova-network clouds, the server's ``normalizer:floating_ips`` metadata lists
-        them); no other floating IP is touched.
+        them) and they still serve it; no other floating IP is touched. One made for this
+        server that the user has moved to another is kept, logged and listed in the
+        result's ``kept_floating_ips``.
 
-        >>> cloud.delete_server("web1")  # doctest: +SKIP
-        True
+        >>> result = cloud.delete_server("web1")  # doctest: +SKIP
+        >>> bool(result), result.released_floating_ips  # doctest: +SKIP
+        (True, ['5b1c...'])
         """
         raw = self._raw_server(name_or_id, fresh=True)
         if raw is None:
-            return False
+            return DeleteResult(deleted=False, id=None, name=_server_ref(name_or_id), released_floating_ips=[],
+                                kept_floating_ips=[])
         provisioner = Provisioner(cloud_name=self.name, compute=self.compute, network=self.network,
                                   profile=self.profile, view=None, neutron=False, waiter=self.waiter)
         listing = (lambda: self._neutron(lambda: self.network.list_floating_ips(fresh=True))) if delete_ips else None
@@ -525,6 +533,55 @@ class Cloud:
         provisioner = self._provisioner(roles, self.image.list_images())
         return provisioner.add_public_ip(raw, pool=_direct_or(external.value, self.profile),
                                          network_id=_nat_destination(raw, roles), reuse=reuse, timeout=timeout)
+
+    @_public
+    def list_orphans(self, *, now: Any = None) -> list[Munch]:
+        """Normalizer-marked floating IPs and keypairs whose server no longer exists (a crash, ``kill -9``).
+
+        Each has ``kind`` (``floating_ip``, ``keypair``), ``id``, ``name``, ``mark``,
+        ``server_id`` (named by the mark, or None), ``created_at``, ``age`` (seconds at
+        ``now``, a datetime or epoch seconds, default this machine's clock; None when the
+        listing has no creation time, as Nova's keypair listing) and ``reason``. Three
+        listings, however many resources. nova-network floating IPs carry no mark: never listed.
+
+        >>> [(o.kind, o.name, o.reason) for o in cloud.list_orphans()]  # doctest: +SKIP
+        [('floating_ip', '203.0.113.7', 'marked for server 5f0c..., which no longer exists; not attached')]
+        """
+        moment = epoch_seconds(time.time() if now is None else now)
+        self.cache.invalidate("keypairs")  # a cached listing could miss a keypair made since
+        listings = {"floating_ip": self._neutron(lambda: self.network.list_floating_ips(fresh=True)),
+                    "keypair": self.compute.list_keypairs()}
+        # Servers last: a resource listed above was made for a server that existed before
+        # it, so a live owner is in this listing.
+        servers = self.compute.list_servers(fresh=True)
+        return find_orphans(listings, servers, now=moment, project_id=self.transport.project.get("id"))
+
+    @_public
+    def cleanup_orphans(self, dry_run: bool = False, older_than: Any = None, *, now: Any = None) -> Munch:
+        """Remove what :meth:`list_orphans` finds, and nothing else; ``dry_run=True`` only reports.
+
+        ``older_than`` (seconds or a timedelta) leaves younger orphans alone, and those whose
+        age stays unknown (a keypair's costs one GET here). Use it while other processes may
+        be creating servers: for a few seconds a create in progress looks like an orphan
+        (its keypair exists before its server). None removes every orphan.
+
+        Returns ``removed`` (with dry_run, what would be), ``not_removed`` (each with
+        ``error``; a failure does not stop the others) and ``skipped`` (``skipped_because``).
+
+        >>> [o.name for o in cloud.cleanup_orphans(older_than=3600).removed]  # doctest: +SKIP
+        ['203.0.113.7', 'normalizer-web1-1a2b3c4d']
+        """
+        limit, moment = older_than_seconds(older_than), epoch_seconds(time.time() if now is None else now)
+        orphans = self.list_orphans(now=moment)
+        if limit is not None:
+            orphans = fill_ages(orphans, {"keypair": self.compute.get_keypair}, moment)
+        chosen, skipped = select_for_cleanup(orphans, limit)
+        if dry_run:
+            return Munch(dry_run=True, removed=[Munch(o, outcome="would remove") for o in chosen],
+                         not_removed=[], skipped=skipped)
+        removed, not_removed = remove_orphans(chosen, {"floating_ip": self.network.delete_floating_ip,
+                                                       "keypair": self.compute.delete_keypair})
+        return Munch(dry_run=False, removed=removed, not_removed=not_removed, skipped=skipped)
 
     @_public
     def conformance(self, *, probe: bool = False, image: Any = None, flavor: Any = None) -> Munch:

@@ -2,12 +2,13 @@
 
 ``plan_server`` decides everything ``create_server`` will need, with no side effects;
 :class:`Provisioner` applies a plan step by step and removes what it created when a
-step fails.
+step fails. ``find_orphans`` decides (pure) what a crashed create left behind.
 """
 
 from normalizer.provision.plan import ServerPlan, ServerRequest, plan_server, temporary_key_name
-from normalizer.provision.server_lifecycle import CreateOptions, Provisioner
-from normalizer.provision.waiting import Backoff, Waiter, port_answers
+from normalizer.provision.orphans import find_orphans
+from normalizer.provision.server_lifecycle import CreateOptions, DeleteResult, Provisioner
+from normalizer.provision.waiting import Backoff, Waiter, port_answers, ssh_banner_answers
 
-__all__ = ["Backoff", "CreateOptions", "Provisioner", "ServerPlan", "ServerRequest", "Waiter", "plan_server",
-           "port_answers", "temporary_key_name"]
+__all__ = ["Backoff", "CreateOptions", "DeleteResult", "Provisioner", "ServerPlan", "ServerRequest", "Waiter", "find_orphans",
+           "plan_server", "port_answers", "ssh_banner_answers", "temporary_key_name"]

@@ -43,10 +43,23 @@ class Ledger:
 
     def __init__(self) -> None:
         self._items: list[Created] = []
+        self._unverified: list[str] = []
 
     def add(self, kind: str, ident: str, undo: Callable[[], Any]) -> None:
         """Record a resource the moment the cloud confirms it exists."""
         self._items.append(Created(kind, str(ident), undo))
+
+    def unverified(self, kind: str, what: str, reason: str) -> None:
+        """Note a resource that may exist but could not be found (its search failed).
+
+        It cannot be removed; :meth:`undo_all` reports it as not removed, with the reason.
+
+        >>> ledger = Ledger()
+        >>> ledger.unverified("server", "boot 'web1'", "the search failed")
+        >>> ledger.undo_all()
+        ([], ["server from boot 'web1' (may exist: the search failed)"])
+        """
+        self._unverified.append(f"{kind} from {what} (may exist: {reason})")
 
     def forget(self, kind: str, ident: str) -> None:
         """Drop a resource the normal flow already removed (the temporary keypair)."""
@@ -56,6 +69,16 @@ class Ledger:
     def labels(self) -> list[str]:
         """What is recorded, oldest first."""
         return [c.label for c in self._items]
+
+    def owns(self, kind: str, ident: str) -> bool:
+        """Whether this call created (and has not yet removed) that resource."""
+        return any((c.kind, c.ident) == (kind, str(ident)) for c in self._items)
+
+    def keep_all(self) -> list[str]:
+        """Give up every record without removing anything; returns the labels, marked as kept."""
+        kept = [f"{label} (kept: keep_on_failure=True)" for label in self.labels] + list(self._unverified)
+        self._items, self._unverified = [], []
+        return kept
 
     def undo_all(self) -> tuple[list[str], list[str]]:
         """Remove everything, newest first; returns (removed, not removed with the reason).
@@ -72,5 +95,6 @@ class Ledger:
                 not_removed.append(f"{item.label} ({error.message})")
             else:
                 removed.append(item.label)
-        self._items = []
+        not_removed.extend(self._unverified)
+        self._items, self._unverified = [], []
         return removed, not_removed

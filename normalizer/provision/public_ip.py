@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
-from normalizer.exceptions import Conflict, NotFound, TransportError
+from normalizer.exceptions import APIError, Conflict, NotFound, ProvisionError
 from normalizer.normalize import CREATED_BY_DESCRIPTION, OWNER_TAG_PREFIX, is_created_by_normalizer
 from normalizer.provision.ledger import Ledger
+from normalizer.provision.recovery import guarded_write
 
-__all__ = ["FloatingIPs", "NOVA_OWNER_KEY", "owner_marks", "owned_floating_ips", "first_fixed_v4"]
+__all__ = ["FloatingIPs", "NOVA_OWNER_KEY", "owner_marks", "owned_floating_ips", "first_fixed_v4", "fip_kept_because",
+           "needs_ports", "nova_fip_kept_because"]
 
 #: Server metadata item listing the nova-network floating IPs normalizer allocated for it.
 NOVA_OWNER_KEY = "normalizer:floating_ips"
@@ -69,6 +71,67 @@ def owned_floating_ips(fips: Sequence[Mapping[str, Any]], server: Mapping[str, A
     return owned
 
 
+def _attached_elsewhere(fip: Mapping[str, Any], server: Mapping[str, Any],
+                        port_ids: set | None) -> str | None | bool:
+    """Why ``fip`` no longer serves ``server``; None when it does; True when ports must tell."""
+    port = fip.get("port_id")
+    if not port:
+        return None
+    details = fip.get("port_details")
+    device = details.get("device_id") if isinstance(details, Mapping) else None
+    if device:
+        return None if device == server.get("id") else f"it is attached to device {device} now"
+    if fip.get("floating_ip_address") in _floating_addresses(server):
+        return None
+    if port_ids is None:
+        return True
+    return None if port in port_ids else f"it is attached to port {port}, which is not this server's"
+
+
+def needs_ports(fip: Mapping[str, Any], server: Mapping[str, Any]) -> bool:
+    """Whether only the server's ports can tell if ``fip`` still serves it (pure).
+
+    >>> needs_ports({"port_id": "p9", "floating_ip_address": "203.0.113.9"}, {"id": "s1", "addresses": {}})
+    True
+    >>> needs_ports({"port_id": None}, {"id": "s1"})
+    False
+    """
+    return _attached_elsewhere(fip, server, None) is True
+
+
+def fip_kept_because(fip: Mapping[str, Any], server: Mapping[str, Any], port_ids: set | None) -> str | None:
+    """None when a floating IP marked for ``server`` is still its own to release, else why it is kept (pure).
+
+    It is ours while it is unattached or attached to this server (its port's device, its
+    address among the server's, or its port among ``port_ids``, the server's ports).
+    Attached to anything else, the user moved it: releasing it would cut another
+    server off.
+
+    >>> fip_kept_because({"port_id": "p2", "port_details": {"device_id": "s2"}}, {"id": "s1"}, None)
+    'it is attached to device s2 now'
+    >>> fip_kept_because({"port_id": "p1"}, {"id": "s1", "addresses": {}}, {"p1"}) is None
+    True
+    """
+    reason = _attached_elsewhere(fip, server, port_ids)
+    if reason is True:
+        return "it is attached to a port normalizer could not check"
+    return reason
+
+
+def nova_fip_kept_because(fip: Mapping[str, Any] | None, server: Mapping[str, Any]) -> str | None:
+    """The nova-network counterpart of :func:`fip_kept_because` (Nova shows ``instance_id``).
+
+    >>> nova_fip_kept_because({"id": "1", "instance_id": "s2"}, {"id": "s1"})
+    'it is associated with server s2 now'
+    >>> nova_fip_kept_because({"id": "1", "instance_id": None}, {"id": "s1"}) is None
+    True
+    """
+    if fip is None:
+        return None  # already released: the DELETE answers 404, which is fine
+    instance = fip.get("instance_id")
+    return None if not instance or instance == server.get("id") else f"it is associated with server {instance} now"
+
+
 def first_fixed_v4(port: Mapping[str, Any]) -> str | None:
     """The port's first IPv4 fixed address (a floating IP maps to one of them).
 
@@ -114,24 +177,32 @@ class FloatingIPs:
                                 "fixed_ip_address": first_fixed_v4(port)}
         if self.network.has_extension(_DESCRIPTION_EXTENSION):
             body["description"] = description
-        try:
-            fip = self.network.create_floating_ip(body)
-        except TransportError:
-            for orphan in self._marked(server_id, pool_id):
-                ledger.add("floating IP", orphan.get("id"), lambda i=orphan.get("id"): self.release(i))
-            raise
+
+        def search() -> list:
+            return [(f.get("id"), lambda i=f.get("id"): self.release(i))
+                    for f in self._made_for(server_id, pool_id, port.get("id"))]
+        fip = guarded_write(lambda: self.network.create_floating_ip(body), search=search, kind="floating IP",
+                            ledger=ledger, what=f"allocating a floating IP for server {server_id}")
+        if not isinstance(fip, Mapping) or not fip.get("id"):
+            for ident, undo in search():
+                ledger.add("floating IP", ident, undo)
+            raise APIError("network answered POST /floatingips without a floating IP id",
+                           hint="report it to the cloud operator with the request id", service="network",
+                           method="POST")
         ledger.add("floating IP", fip.get("id"), lambda: self.release(fip.get("id")))
         if self.network.has_extension(_TAG_EXTENSION):
             self.network.set_tags("floatingips", fip.get("id"), [tag])
             fip = dict(fip, tags=[tag])
         return fip
 
-    def _marked(self, server_id: str, pool_id: str) -> list[Mapping[str, Any]]:
-        try:
-            fips = self.network.list_floating_ips(filters={"floating_network_id": pool_id}, fresh=True)
-        except TransportError:
-            return []
-        return owned_floating_ips(fips, {"id": server_id})
+    def _made_for(self, server_id: str, pool_id: str, port_id: Any) -> list[Mapping[str, Any]]:
+        """Floating IPs of the pool carrying our mark for this server, or attached to its new port."""
+        fips = self.network.list_floating_ips(filters={"floating_network_id": pool_id}, fresh=True)
+        marked = owned_floating_ips(fips, {"id": server_id})
+        # Without the description extension there is no mark; the port is this call's
+        # new server's, so whatever is attached to it was made by the lost POST.
+        on_port = [f for f in fips if port_id and f.get("port_id") == port_id and f not in marked]
+        return marked + on_port
 
     def claim(self, pool_id: str, port: Mapping[str, Any], ledger: Ledger) -> Mapping[str, Any] | None:
         """Attach an unattached floating IP of ``pool_id`` to ``port``, or None when none is free.
@@ -169,9 +240,34 @@ class FloatingIPs:
     # --- nova-network (Nova's proxy API) ---------------------------------------------
 
     def allocate_nova(self, pool: str | None, server: Mapping[str, Any], ledger: Ledger) -> Mapping[str, Any]:
-        """Allocate from a Nova pool, attach to the server and record it in the server's metadata."""
-        fip = self.compute.create_nova_floating_ip(pool)
-        fip_id = str(fip.get("id"))
+        """Allocate from a Nova pool, attach to the server and record it in the server's metadata.
+
+        Nova's floating IPs carry no mark, so the pool's allocations are listed before the
+        POST: if its answer is lost, the one new unassociated address is ours. When several
+        appeared at once (another client allocating too), none can be told apart and the
+        error says so instead of releasing someone else's.
+        """
+        before = {str(f.get("id")) for f in self.compute.list_nova_floating_ips(fresh=True)}
+
+        def search() -> list:
+            new = [f for f in self.compute.list_nova_floating_ips(fresh=True)
+                   if str(f.get("id")) not in before and (pool is None or f.get("pool") == pool)
+                   and not f.get("instance_id")]
+            if len(new) > 1:
+                raise ProvisionError(f"{len(new)} floating IPs appeared in pool {pool!r} at once; "
+                                     "normalizer cannot tell which one it made",
+                                     hint="release the unused ones yourself")
+            return [(str(f.get("id")), lambda i=str(f.get("id")): self.compute.delete_nova_floating_ip(i))
+                    for f in new]
+        fip = guarded_write(lambda: self.compute.create_nova_floating_ip(pool), search=search,
+                            kind="floating IP", ledger=ledger, what=f"allocating a floating IP from pool {pool!r}")
+        fip_id = str(fip.get("id")) if isinstance(fip, Mapping) and fip.get("id") is not None else None
+        if fip_id is None or not fip.get("ip"):
+            for ident, undo in search():
+                ledger.add("floating IP", ident, undo)
+            raise APIError("compute answered POST /os-floating-ips without a floating IP",
+                           hint="report it to the cloud operator with the request id", service="compute",
+                           method="POST")
         ledger.add("floating IP", fip_id, lambda: self.compute.delete_nova_floating_ip(fip_id))
         self.compute.add_nova_floating_ip(server.get("id"), fip.get("ip"))
         owned = self.owned_nova(server) + [fip_id]

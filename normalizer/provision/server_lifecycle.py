@@ -17,15 +17,17 @@ from typing import Any, Callable, Mapping
 
 from munch import Munch
 
-from normalizer.exceptions import (AmbiguousMatch, Conflict, NormalizerError, NotFound, ProvisionError,
-                                   TransportError, UnsupportedOnCloud, WaitTimeout, format_candidates)
+from normalizer.exceptions import (AmbiguousMatch, APIError, Conflict, NormalizerError, NotFound, ProvisionError,
+                                   UnsupportedOnCloud, WaitTimeout, format_candidates)
 from normalizer.provision.ledger import Ledger
 from normalizer.provision.plan import ServerPlan
-from normalizer.provision.public_ip import FloatingIPs, owned_floating_ips
+from normalizer.provision.recovery import guarded_write
+from normalizer.provision.public_ip import (FloatingIPs, fip_kept_because, needs_ports, nova_fip_kept_because,
+                                            owned_floating_ips)
 from normalizer.provision.waiting import Waiter, port_answers
 from normalizer.services.compute import exact_name_filter, microversion_at_least
 
-__all__ = ["CLIENT_TOKEN_KEY", "CreateOptions", "Provisioner"]
+__all__ = ["CLIENT_TOKEN_KEY", "CreateOptions", "DeleteResult", "Provisioner"]
 
 _LOG = logging.getLogger("normalizer.provision")
 
@@ -47,6 +49,25 @@ class CreateOptions:
     keep_on_failure: bool = False
     reuse_ips: bool = False
     wait_for_ssh: bool = False
+
+
+class DeleteResult(Munch):
+    """What ``delete_server`` did: true when the server was deleted, false when there was none.
+
+    Fields: ``deleted``, ``id``, ``name``, ``released_floating_ips`` (ids) and
+    ``kept_floating_ips`` (``id``, ``floating_ip_address``, ``reason``): floating IPs
+    normalizer made for this server that now serve another one, left alone.
+
+    >>> bool(DeleteResult(deleted=False, id=None)), bool(DeleteResult(deleted=True, id="s1"))
+    (False, True)
+    """
+
+    def __bool__(self) -> bool:
+        return bool(self.get("deleted"))
+
+
+def _address_of(fip: Mapping[str, Any]) -> str | None:
+    return fip.get("floating_ip_address") or fip.get("ip")
 
 
 class _Progress:
@@ -97,15 +118,18 @@ class Provisioner:
                                keep=options.keep_on_failure) from error
 
     def _create_steps(self, plan: ServerPlan, options: CreateOptions, ledger: Ledger, progress: _Progress) -> Munch:
+        # A name of its own per call: concurrent creates with the same server name and key
+        # never share (and so never delete) each other's temporary keypair.
+        key_name = f"{plan.key_name}-{uuid.uuid4().hex[:8]}" if plan.temporary_key else plan.key_name
         if plan.temporary_key:
             progress.step = "temporary key"
-            self._add_temporary_key(plan.key_name, options.public_key, ledger)
+            self._add_temporary_key(key_name, options.public_key, ledger)
         progress.step = "boot"
-        raw = self._boot(plan, ledger)
+        raw = self._boot(plan, key_name, ledger)
         if plan.temporary_key and not options.wait:
             # Nova copied the public key into the instance when it accepted the request.
             progress.step = "key removal"
-            self._remove_temporary_key(plan.key_name, ledger)
+            self._remove_temporary_key(key_name, ledger)
         if options.wait:
             progress.step = "wait for ACTIVE"
             raw = progress.wait(lambda: self._active(raw.get("id")), f"server {plan.name!r} to become ACTIVE")
@@ -114,62 +138,69 @@ class Provisioner:
         server = self.view(raw, fips)
         if plan.temporary_key and options.wait:
             progress.step = "key removal"
-            self._remove_temporary_key(plan.key_name, ledger)
+            self._remove_temporary_key(key_name, ledger)
         if options.wait_for_ssh:
             progress.step = "ssh"
             self._wait_for_ssh(server, progress)
         return server
 
-    def _add_temporary_key(self, name: str | None, public_key: str | None, ledger: Ledger) -> None:
+    def _add_temporary_key(self, name: str, public_key: str | None, ledger: Ledger) -> None:
+        def search() -> list:
+            return [(name, lambda: self.compute.delete_keypair(name))] if self._same_key(name, public_key) else []
         try:
-            self.compute.create_keypair(name, public_key=public_key)
-        except (Conflict, TransportError) as error:
-            # A conflict on this name means the same server name and key (the name hashes
-            # the key): a temporary keypair an earlier call left, ours to use and remove.
-            # A lost answer may have created it: the same check finds it.
-            existing = self._same_key(name, public_key)
-            if existing is None:
+            guarded_write(lambda: self.compute.create_keypair(name, public_key=public_key), search=search,
+                          kind="keypair", ledger=ledger, what=f"creating keypair {name}")
+        except Conflict:
+            # The name carries this call's nonce: only an earlier attempt of this same
+            # POST (retried after a 503) can have made it, so it is ours.
+            if not search():
                 raise
-            if isinstance(error, TransportError):
-                _LOG.info("keypair %s was created although its answer was lost", name)
-        ledger.add("keypair", name, lambda: self.compute.delete_keypair(name))
+            ledger.add("keypair", name, lambda: self.compute.delete_keypair(name))
+        except Exception:
+            if not ledger.owns("keypair", name):
+                raise
+            _LOG.info("keypair %s was created although its answer was lost; using it", name)
+        else:
+            ledger.add("keypair", name, lambda: self.compute.delete_keypair(name))
 
-    def _same_key(self, name: str | None, public_key: str | None) -> dict | None:
-        try:
-            existing = self.compute.get_keypair(name)
-        except NormalizerError:
-            return None
-        if existing and str(existing.get("public_key", "")).split()[:2] == str(public_key).split()[:2]:
-            return existing
-        return None
+    def _same_key(self, name: str, public_key: str | None) -> bool:
+        existing = self.compute.get_keypair(name)
+        return bool(existing) and str(existing.get("public_key", "")).split()[:2] == str(public_key).split()[:2]
 
-    def _remove_temporary_key(self, name: str | None, ledger: Ledger) -> None:
-        if f"keypair {name}" in ledger.labels:
+    def _remove_temporary_key(self, name: str, ledger: Ledger) -> None:
+        if ledger.owns("keypair", name):
             self.compute.delete_keypair(name)
             ledger.forget("keypair", name)
 
-    def _boot(self, plan: ServerPlan, ledger: Ledger) -> dict:
+    def _boot(self, plan: ServerPlan, key_name: str | None, ledger: Ledger) -> dict:
         token = uuid.uuid4().hex
-        body = self._server_body(plan, token)
-        try:
-            created = self.compute.create_server(body)
-        except TransportError:
-            for orphan in self._servers_with_token(plan.name, token):
-                ledger.add("server", orphan, lambda i=orphan: self.compute.delete_server(i))
-            raise
-        server_id = created.get("id")
+        body = self._server_body(plan, key_name, token)
+
+        def search() -> list:
+            return [(orphan, lambda i=orphan: self.compute.delete_server(i))
+                    for orphan in self._servers_with_token(plan.name, token)]
+        created = guarded_write(lambda: self.compute.create_server(body), search=search, kind="server",
+                                ledger=ledger, what=f"booting server {plan.name!r}")
+        server_id = created.get("id") if isinstance(created, dict) else None
+        if not isinstance(server_id, str) or not server_id:
+            # A 2xx without an id: the server may exist all the same; find it by the token.
+            for ident, undo in search():
+                ledger.add("server", ident, undo)
+            raise APIError("compute answered POST /servers without a server id",
+                           hint="report it to the cloud operator with the request id", service="compute",
+                           method="POST")
         ledger.add("server", server_id, lambda: self.compute.delete_server(server_id))
         return {"id": server_id, "name": plan.name, "status": "BUILD", "metadata": body["metadata"]}
 
-    def _server_body(self, plan: ServerPlan, token: str) -> dict[str, Any]:
+    def _server_body(self, plan: ServerPlan, key_name: str | None, token: str) -> dict[str, Any]:
         body: dict[str, Any] = {"name": plan.name, "imageRef": plan.image_id, "flavorRef": plan.flavor_id,
                                 "metadata": {**plan.metadata, CLIENT_TOKEN_KEY: token}}
         if plan.network_id:
             body["networks"] = [{"uuid": plan.network_id}]
         elif microversion_at_least(self.compute.transport.compute_microversion, _AUTO_NETWORK):
             body["networks"] = "auto"
-        if plan.key_name:
-            body["key_name"] = plan.key_name
+        if key_name:
+            body["key_name"] = key_name
         if plan.userdata:
             body["user_data"] = base64.b64encode(plan.userdata.encode()).decode()
         if plan.security_groups:
@@ -177,10 +208,7 @@ class Provisioner:
         return body
 
     def _servers_with_token(self, name: str, token: str) -> list[str]:
-        try:
-            servers = self.compute.list_servers(filters={"name": exact_name_filter(name)}, fresh=True)
-        except NormalizerError:
-            return []
+        servers = self.compute.list_servers(filters={"name": exact_name_filter(name)}, fresh=True)
         return [s.get("id") for s in servers if (s.get("metadata") or {}).get(CLIENT_TOKEN_KEY) == token]
 
     def _active(self, server_id: str) -> dict | None:
@@ -202,7 +230,7 @@ class Provisioner:
         if not address:
             raise UnsupportedOnCloud("the server has no interface_ip to check SSH on",
                                      hint="pass auto_ip=True, or wait_for_ssh=False")
-        progress.wait(lambda: True if self.port_check(address, 22) else None, f"TCP port 22 on {address}")
+        progress.wait(lambda: True if self.port_check(address, 22) else None, f"the SSH banner on port 22 of {address}")
 
     # --- step 5: the public address ----------------------------------------------------
 
@@ -260,43 +288,62 @@ class Provisioner:
     # --- delete ------------------------------------------------------------------------
 
     def delete(self, raw: Mapping[str, Any], *, wait: bool, timeout: float,
-               list_fips: Callable[[], list | None] | None) -> bool:
+               list_fips: Callable[[], list | None] | None) -> "DeleteResult":
         """Delete the server and the floating IPs normalizer created for it; wait until it is gone.
 
         ``list_fips`` lists the project's Neutron floating IPs (None on clouds without
-        Neutron, where the server's metadata names ours); None skips floating IPs.
+        Neutron, where the server's metadata names ours); None skips floating IPs. A
+        floating IP made for this server that now serves another one is kept, and the
+        result says so.
         """
         progress, server_id = _Progress(self.waiter, timeout), raw.get("id")
+        result = DeleteResult(deleted=False, id=server_id, name=raw.get("name"), released_floating_ips=[],
+                              kept_floating_ips=[])
         removed: list[str] = []
-        owned: list[str] = []
         try:
             progress.step = "find floating IPs"
-            owned = self._owned_ips(raw, list_fips) if list_fips is not None else []
+            owned, neutron = self._owned_ips(raw, list_fips) if list_fips is not None else ([], self.neutron)
             # Floating IPs first: a server delete that fails then leaves the server with
             # nothing orphaned, and a retry finds everything again by the server.
             progress.step = "release floating IPs"
-            for fip_id in owned:
-                self._release(fip_id)
-                removed.append(f"floating IP {fip_id}")
+            for fip, reason in owned:
+                if reason is not None:
+                    _LOG.warning("%s: floating IP %s was created for server %s but is kept: %s", self.cloud_name,
+                                 fip.get("id"), server_id, reason)
+                    result.kept_floating_ips.append(Munch(id=str(fip.get("id")), reason=reason,
+                                                          floating_ip_address=_address_of(fip)))
+                    continue
+                self._release(str(fip.get("id")), neutron)
+                removed.append(f"floating IP {fip.get('id')}")
+                result.released_floating_ips.append(str(fip.get("id")))
             progress.step = "delete server"
             self.compute.delete_server(server_id)  # False: already gone (a retried DELETE)
             removed.append(f"server {server_id}")
+            result.deleted = True
             if wait:
                 progress.step = "wait for deletion"
                 progress.wait(lambda: True if self._gone(server_id) else None, f"server {server_id} to be deleted")
-            return True
+            return result
         except NormalizerError as error:
             raise self._error(f"deleting server {raw.get('name')!r}", error, progress.step, removed, []) from error
 
-    def _owned_ips(self, raw: Mapping[str, Any], list_fips: Callable[[], list | None]) -> list[str]:
+    def _owned_ips(self, raw: Mapping[str, Any],
+                   list_fips: Callable[[], list | None]) -> tuple[list[tuple[Mapping, str | None]], bool]:
+        """The floating IPs marked for this server, each with None (release it) or why it is kept."""
         fips = list_fips()
-        self.neutron = fips is not None
         if fips is None:
-            return self.fips.owned_nova(raw)
-        return [str(f.get("id")) for f in owned_floating_ips(fips, raw)]
+            owned = self.fips.owned_nova(raw)
+            listed = {str(f.get("id")): f for f in self.compute.list_nova_floating_ips()} if owned else {}
+            return [(listed.get(i, {"id": i}), nova_fip_kept_because(listed.get(i), raw)) for i in owned], False
+        marked = owned_floating_ips(fips, raw)
+        port_ids = None
+        if any(needs_ports(fip, raw) for fip in marked):
+            port_ids = {p.get("id") for p in self.fips.network.list_ports(filters={"device_id": raw.get("id")},
+                                                                          fresh=True)}
+        return [(fip, fip_kept_because(fip, raw, port_ids)) for fip in marked], True
 
-    def _release(self, fip_id: str) -> None:
-        if self.neutron:
+    def _release(self, fip_id: str, neutron: bool) -> None:
+        if neutron:
             self.fips.release(fip_id)
         else:
             self.compute.delete_nova_floating_ip(fip_id)
@@ -313,7 +360,7 @@ class Provisioner:
     def _failed(self, action: str, error: BaseException, step: str, ledger: Ledger, *, keep: bool) -> BaseException:
         """Undo (unless ``keep``) and build the error to raise; Ctrl-C stays Ctrl-C."""
         if keep:
-            removed, not_removed = [], [f"{label} (kept: keep_on_failure=True)" for label in ledger.labels]
+            removed, not_removed = [], ledger.keep_all()
         else:
             removed, not_removed = ledger.undo_all()
         if not isinstance(error, Exception):
@@ -331,6 +378,8 @@ class Provisioner:
             summary += f"; NOT removed: {', '.join(not_removed)}"
         hint = ("remove what is listed as NOT removed yourself" if not_removed
                 else getattr(error, "hint", None))
+        # The API error's own fields, so a caller (or Ansible) can hand the request id to the operator.
+        api = {name: getattr(error, name, None) for name in ("status_code", "request_id", "service", "method", "url")}
         return cls(f"{self.cloud_name}: {action} failed at step {step!r}: {cause}; {summary}", hint=hint,
                    step=step, cloud=self.cloud_name, removed=removed, not_removed=not_removed,
-                   cause=type(error).__name__, status_code=getattr(error, "status_code", None))
+                   cause=type(error).__name__, **api)

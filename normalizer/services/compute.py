@@ -220,13 +220,13 @@ class ComputeService(ServiceBase):
 
     # --- nova-network floating IP proxy (always at PROXY_MICROVERSION) -------------------
 
-    def list_nova_floating_ips(self) -> list[dict]:
-        """Floating IPs through Nova's proxy (``GET /os-floating-ips``).
+    def list_nova_floating_ips(self, *, fresh: bool = False) -> list[dict]:
+        """Floating IPs through Nova's proxy (``GET /os-floating-ips``); ``fresh`` skips the cache.
 
-        Usage: ``compute.list_nova_floating_ips()``
+        Usage: ``compute.list_nova_floating_ips(fresh=True)``
         """
         return self._read("floating_ips", "list_nova_floating_ips", {},
-                          lambda: self._proxy_get("/os-floating-ips", "floating_ips"))
+                          lambda: self._proxy_get("/os-floating-ips", "floating_ips"), fresh=fresh)
 
     def list_nova_floating_ip_pools(self) -> list[dict]:
         """Floating-IP pools through Nova's proxy (``[{"name": ...}]``).

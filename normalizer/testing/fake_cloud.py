@@ -150,6 +150,7 @@ class _Injection:
     headers: dict
     times: int
     exception: type[BaseException] | None
+    after_state: bool = False
 
 
 class FakeCloud:
@@ -345,9 +346,11 @@ class FakeCloud:
         with self._lock:
             self._requests.append(record)
             injection = self._take_injection(record)
-            if injection is None:
+            if injection is None or injection.after_state:
                 # Encode under the lock: replies hold live records other threads may change.
-                return self._encode(*self._route(record))
+                reply = self._encode(*self._route(record))
+                if injection is None:
+                    return reply
         if injection.exception is not None:
             error = injection.exception(f"FakeCloud injected {injection.exception.__name__} for "
                                         f"{record.method} {record.path}")
@@ -439,14 +442,21 @@ class FakeCloud:
             raise AssertionError(f"FakeCloud got {len(calls)} unexpected request(s): {listed}")
 
     def inject(self, method: str, path_regex: str, *, status: int, json: Any = None, text: str | None = None,
-               headers: dict | None = None, times: int = 1, exception: type[BaseException] | None = None) -> None:
+               headers: dict | None = None, times: int = 1, exception: type[BaseException] | None = None,
+               after_state: bool = False) -> None:
         """Answer the next ``times`` matching requests with this instead (``method="*"`` for any).
 
+        ``after_state=True`` lets the cloud act on the request first and only then replaces
+        its answer (or raises ``exception``): the answer a proxy, a timeout or Ctrl-C lost
+        after the resource was created.
+
         >>> FakeCloud("empty").inject("GET", r"^/compute/v2\\.1/servers", status=503, text="busy")
+        >>> FakeCloud("fip").inject("POST", r"/servers$", status=504, text="<html>Gateway Timeout</html>",
+        ...                         after_state=True)
         """
         with self._lock:
             self._injections.append(_Injection(method.upper(), re.compile(path_regex), status, json, text,
-                                               dict(headers or {}), times, exception))
+                                               dict(headers or {}), times, exception, after_state))
 
     def fail_builds(self, message: str = "No valid host was found. There are not enough hosts available.",
                     times: int = 1) -> None:

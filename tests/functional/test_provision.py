@@ -41,9 +41,13 @@ def warm(cloud):
     cloud.list_flavors()
 
 
+#: the per-call suffix of a temporary keypair's name
+NONCE = re.compile(r"(?<=/normalizer-web9-e96e2c75)-[0-9a-f]{8}$")
+
+
 def sequence(fake):
-    """(method, path) of every request since the last reset, ids replaced by <id>."""
-    return [(r.method, UUID.sub("<id>", r.path)) for r in fake.requests]
+    """(method, path) of every request since the last reset, ids replaced by <id>, key nonces by <nonce>."""
+    return [(r.method, NONCE.sub("-<nonce>", UUID.sub("<id>", r.path))) for r in fake.requests]
 
 
 def snapshot(fake):
@@ -70,7 +74,7 @@ FLOATING_IP = [
     ("POST", "/network/v2.0/floatingips"),
     ("PUT", "/network/v2.0/floatingips/<id>/tags"),
 ]
-KEY_REMOVAL = [("DELETE", "/compute/v2.1/os-keypairs/normalizer-web9-e96e2c75")]
+KEY_REMOVAL = [("DELETE", "/compute/v2.1/os-keypairs/normalizer-web9-e96e2c75-<nonce>")]
 
 
 @pytest.mark.parametrize("layout", ["fip", "split-stack"])
@@ -114,7 +118,9 @@ def test_create_on_nova_network_uses_novas_floating_ip_api_and_records_it_on_the
             ("GET", "/image/v2/images"), ("GET", "/compute/v2.1/flavors/detail"),
             ("GET", "/compute/v2.1/servers/detail"),  # network labels come from server addresses
             *BOOT,
-            ("GET", "/compute/v2.1/os-floating-ip-pools"), ("POST", "/compute/v2.1/os-floating-ips"),
+            ("GET", "/compute/v2.1/os-floating-ip-pools"),
+            ("GET", "/compute/v2.1/os-floating-ips"),  # the pool before: a lost answer is found by comparison
+            ("POST", "/compute/v2.1/os-floating-ips"),
             ("POST", "/compute/v2.1/servers/<id>/action"),
             ("PUT", "/compute/v2.1/servers/<id>/metadata/normalizer%3Afloating_ips"),
             *KEY_REMOVAL]
@@ -123,7 +129,7 @@ def test_create_on_nova_network_uses_novas_floating_ip_api_and_records_it_on_the
         assert pool_call.json == {"pool": "nova"} and pool_call.headers["OpenStack-API-Version"] == "compute 2.35"
         assert server.public_v4.startswith("198.61.200.") and server.interface_ip == server.public_v4
         fake.reset_requests()
-        assert cloud.delete_server(server.id) is True
+        assert cloud.delete_server(server.id).deleted is True
         assert ("DELETE", "/compute/v2.1/os-floating-ips/<id>") in sequence(fake)
         assert [f["floating_ip_address"] for f in fake.floating_ips] == ["198.61.200.2"]  # app1's stays
 
@@ -153,7 +159,7 @@ def test_delete_removes_the_server_and_only_the_floating_ips_normalizer_made_for
         ours = {f["id"] for f in fake.floating_ips if f["description"].endswith(a.id)}
         others = {f["id"]: dict(f) for f in fake.floating_ips if f["id"] not in ours}
         fake.reset_requests()
-        assert cloud.delete_server("a") is True
+        assert cloud.delete_server("a").deleted is True
         assert sequence(fake) == [
             ("GET", "/compute/v2.1/servers/detail"), ("GET", "/network/v2.0/floatingips"),
             ("DELETE", "/network/v2.0/floatingips/<id>"), ("DELETE", "/compute/v2.1/servers/<id>"),
@@ -168,7 +174,7 @@ def test_delete_by_id_with_delete_ips_false_and_wait_false():
         cloud = connect(fake)
         server = cloud.create_server("a", "ubuntu-24.04", "m1.small")
         fake.reset_requests()
-        assert cloud.delete_server(server.id, wait=False, delete_ips=False) is True
+        assert cloud.delete_server(server.id, wait=False, delete_ips=False).deleted is True
         assert sequence(fake) == [("GET", "/compute/v2.1/servers/<id>"), ("DELETE", "/compute/v2.1/servers/<id>")]
         assert any(f["description"].endswith(server.id) and f["port_id"] is None for f in fake.floating_ips)
 
@@ -177,8 +183,8 @@ def test_deleting_an_absent_server_returns_false_and_writes_nothing():
     with FakeCloud("fip") as fake:
         cloud = connect(fake)
         before = snapshot(fake)
-        assert cloud.delete_server("no-such-server") is False
-        assert cloud.delete_server("0c33669a-a675-45dd-8b5a-1f54d5dd9d99") is False
+        assert cloud.delete_server("no-such-server").deleted is False
+        assert cloud.delete_server("0c33669a-a675-45dd-8b5a-1f54d5dd9d99").deleted is False
         assert [r for r in fake.requests if r.method != "GET" and "auth" not in r.path] == []
         assert snapshot(fake) == before
 
@@ -269,7 +275,7 @@ def test_wait_for_ssh_checks_port_22_on_interface_ip_and_times_out_cleanly():
         assert asked == [(server.interface_ip, 22)] * 3
         before = snapshot(fake)
         cloud.port_check = lambda host, port: False
-        with pytest.raises(normalizer.WaitTimeout, match="TCP port 22") as info:
+        with pytest.raises(normalizer.WaitTimeout, match="SSH banner on port 22") as info:
             cloud.create_server("web10", "ubuntu-24.04", "m1.small", wait_for_ssh=True, timeout=30)
         assert info.value.step == "ssh" and snapshot(fake) == before
         assert cloud.clock.now == pytest.approx(30, abs=10)
@@ -289,19 +295,20 @@ def test_a_server_that_never_becomes_active_times_out_and_is_removed():
         assert delays[:3] == [1.0, 1.5, 2.25] and max(delays) <= 10  # backs off, bounded
 
 
-def test_a_leftover_temporary_keypair_with_the_same_key_is_used_and_removed():
+def test_a_keypair_that_existed_before_the_call_is_never_touched():
     with FakeCloud("fip", build_polls=0) as fake:
         cloud = connect(fake)
         name = normalizer.provision.temporary_key_name("web9", KEY)
-        fake.add_keypair(name, KEY)
+        fake.add_keypair(name, KEY)  # a leftover of the same name and key (or another caller's)
+        fake.add_keypair(normalizer.provision.temporary_key_name("web10", KEY), KEY.replace("AAAAC3", "BBBBC3"))
+        before = {k["name"]: dict(k) for k in fake.keypairs}
         cloud.create_server("web9", "ubuntu-24.04", "m1.small", public_key=KEY)
-        assert name not in {k["name"] for k in fake.keypairs}  # temporary by its name: removed after use
-        other = KEY.replace("AAAAC3", "BBBBC3")
-        fake.add_keypair(normalizer.provision.temporary_key_name("web10", other), KEY)
-        before = snapshot(fake)
-        with pytest.raises(normalizer.ProvisionError, match="temporary key") as info:
-            cloud.create_server("web10", "ubuntu-24.04", "m1.small", public_key=other)
-        assert info.value.cause == "Conflict" and snapshot(fake) == before
+        cloud.create_server("web10", "ubuntu-24.04", "m1.small", public_key=KEY)
+        assert {k["name"]: dict(k) for k in fake.keypairs} == before  # none deleted, none added
+        used = [call.json["server"]["key_name"] for call in fake.calls("POST", "/compute/v2.1/servers")]
+        assert [u.rsplit("-", 1)[0] for u in used] == [name, normalizer.provision.temporary_key_name("web10", KEY)]
+        assert not set(used) & set(before)  # each call imported and removed a keypair of its own
+        assert not any(r.method == "DELETE" and r.path.endswith(tuple(before)) for r in fake.requests)
 
 
 def test_keep_on_failure_keeps_what_was_created_and_says_so():
@@ -378,7 +385,7 @@ def test_delete_waits_through_novas_deleted_status_until_the_404():
         cloud = connect(fake)
         server = cloud.create_server("web9", "ubuntu-24.04", "m1.small")
         fake.reset_requests()
-        assert cloud.delete_server(server.id) is True
+        assert cloud.delete_server(server.id).deleted is True
         polls = fake.calls("GET", f"/compute/v2.1/servers/{server.id}")
         assert len(polls) == 1 + 2 + 1 and server.id not in {s["id"] for s in fake.servers}  # lookup, DELETED x2, 404
         assert cloud.clock.sleeps == [1.0, 1.5]

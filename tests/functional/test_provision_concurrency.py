@@ -97,7 +97,7 @@ def test_twenty_creates_then_twenty_deletes(mode: str) -> None:
         assert new_resources(before, after) == {f"server {s.id}" for s in servers} | {f"floating IP {f}" for f in ours}
         assert_untouched(before, after)
 
-        deleted = run_all(lambda i: cloud_of(i).delete_server(f"c{i}"))
+        deleted = [r.deleted for r in run_all(lambda i: cloud_of(i).delete_server(f"c{i}"))]
         assert deleted == [True] * THREADS
         final = snapshot(fake)
         assert new_resources(before, final) == set()
@@ -132,10 +132,29 @@ def test_twenty_creates_reusing_eight_free_floating_ips() -> None:
                 assert fip["description"] == owner_marks(server.id)[0]
             assert server.public_v4 == fip["floating_ip_address"]
 
-        assert run_all(lambda i: cloud.delete_server(f"c{i}")) == [True] * THREADS
+        assert [r.deleted for r in run_all(lambda i: cloud.delete_server(f"c{i}"))] == [True] * THREADS
         after = {f["id"]: f for f in fake.floating_ips}
         assert free <= set(after), "delete_server released a floating IP the caller did not create"
         assert all(after[f]["port_id"] is None for f in free)
         assert set(after) == set(before["floating IP"])
         assert not {s["id"] for s in fake.servers} & set(by_server)
         assert {k["name"] for k in fake.keypairs} == set(before["keypair"])
+
+
+@pytest.mark.parametrize("layout", ["direct", "fip"])
+def test_concurrent_creates_with_the_same_name_and_key_do_not_break_each_other(layout: str) -> None:
+    # They once shared one temporary keypair: the first to finish deleted it while the
+    # others were still booting with it. Now each call imports and removes its own.
+    with FakeCloud(layout, build_polls=2) as fake:
+        time = FakeTime()
+        cloud = connect(fake, time)
+        cloud.list_flavors()
+        before = snapshot(fake)
+        servers = []
+        for _ in range(120 // THREADS):
+            servers += run_all(lambda i: cloud.create_server("same", IMAGE, FLAVOR, public_key=KEY))
+        assert len({s.id for s in servers}) == 120 and all(s.status == "ACTIVE" for s in servers)
+        assert {k["name"] for k in fake.keypairs} == set(before["keypair"])  # every temporary key removed
+        key_names = [call.json["server"]["key_name"] for call in fake.calls("POST", "/compute/v2.1/servers")]
+        assert len(set(key_names)) == 120
+        assert fake.unexpected == []

@@ -16,7 +16,6 @@ import re
 import threading
 from dataclasses import dataclass
 from typing import Any, Mapping
-from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -473,42 +472,19 @@ def test_cleanup_that_fails_names_what_is_left() -> None:
 # --- answers lost after the cloud acted ---------------------------------------------------
 
 
-class LossyFakeCloud(FakeCloud):
-    """A FakeCloud that lets a request change its state, then loses the answer (reset, read timeout).
-
-    ``FakeCloud.inject`` answers instead of the cloud, so an injected reset never reaches
-    the state; real resets and read timeouts often happen after the cloud acted. This
-    wraps the private ``_answer`` until FakeCloud offers it (see the report of issue 4).
-
-    Usage: ``fake.lose_answers("POST", r"/servers$", requests.exceptions.ReadTimeout)``
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._losses: list[list] = []
-
-    def lose_answers(self, method: str, path_regex: str, exception: type[BaseException], times: int = 1) -> None:
-        """The next ``times`` matching requests take effect, then raise ``exception``."""
-        self._losses.append([method, re.compile(path_regex), exception, times])
-
-    def _answer(self, method: str, target: str, headers: dict, body: Any):
-        reply = super()._answer(method, target, headers, body)
-        path = urlsplit(target).path
-        for loss in self._losses:
-            if loss[0] == method.upper() and loss[3] > 0 and loss[1].search(path) and reply[0] < 400:
-                loss[3] -= 1
-                raise loss[2](f"answer to {method} {path} lost after the cloud acted")
-        return reply
+def lose_answer(fake: FakeCloud, target: Target, exception: type[BaseException]) -> None:
+    """The next matching request takes effect, then its answer is lost to ``exception``."""
+    fake.inject(target.method, target.regex, status=0, exception=exception, after_state=True)
 
 
 @pytest.mark.parametrize("exception", [requests.exceptions.ConnectionError, requests.exceptions.ReadTimeout])
 def test_a_keypair_whose_answer_is_lost_is_found_used_and_removed(exception: type) -> None:
     # The keypair exists (the cloud acted); it carries this call's key, so the create
     # goes on and removes it after use like any temporary keypair.
-    with LossyFakeCloud("fip") as fake:
+    with FakeCloud("fip") as fake:
         cloud = connect(fake)
         before = snapshot(fake)
-        fake.lose_answers(KEY_POST.method, KEY_POST.regex, exception)
+        lose_answer(fake, KEY_POST, exception)
         assert_created_once(fake, before, create(cloud), "fip")
 
 
@@ -519,10 +495,10 @@ def test_a_keypair_whose_answer_is_lost_is_found_used_and_removed(exception: typ
 @pytest.mark.parametrize("exception", [requests.exceptions.ConnectionError, requests.exceptions.ReadTimeout])
 def test_create_post_whose_answer_is_lost_leaves_nothing(target: Target, step: str, removed: list,
                                                           exception: type) -> None:
-    with LossyFakeCloud("fip") as fake:
+    with FakeCloud("fip") as fake:
         cloud = connect(fake)
         before = snapshot(fake)
-        fake.lose_answers(target.method, target.regex, exception)
+        lose_answer(fake, target, exception)
         with pytest.raises(normalizer.ProvisionError) as info:
             create(cloud)
         err = info.value
@@ -534,10 +510,10 @@ def test_create_post_whose_answer_is_lost_leaves_nothing(target: Target, step: s
 
 @pytest.mark.parametrize("target", [TAGS_PUT, KEY_DELETE, SERVER_GET], ids=lambda t: t.name)
 def test_idempotent_request_whose_answer_is_lost_is_retried(target: Target) -> None:
-    with LossyFakeCloud("fip") as fake:
+    with FakeCloud("fip") as fake:
         cloud = connect(fake)
         before = snapshot(fake)
-        fake.lose_answers(target.method, target.regex, requests.exceptions.ConnectionError)
+        lose_answer(fake, target, requests.exceptions.ConnectionError)
         assert_created_once(fake, before, create(cloud), "fip")
         # sent twice (the lost one, then the retry); the first GET already made the server ACTIVE
         assert len([r for r in fake.calls(target.method) if re.search(target.regex, r.path)]) == 2
@@ -610,7 +586,7 @@ def test_delete_under_fault(case: Case) -> None:
         before = snapshot(fake)
         inject(fake, time, case.target, case.answer, case.count)
         if case.step is None:
-            assert cloud.delete_server(NAME) is True
+            assert cloud.delete_server(NAME).deleted is True
             assert assert_delete_consistent(fake, before, server_id, owned)
             return
         with pytest.raises(normalizer.NormalizerError) as info:
@@ -646,7 +622,7 @@ def test_ctrl_c_during_delete_leaves_nothing_orphaned() -> None:
         with pytest.raises(KeyboardInterrupt):
             cloud.delete_server(NAME)
         assert assert_delete_consistent(fake, before, server_id, owned) is False
-        assert cloud.delete_server(NAME) is True  # running it again finishes the job
+        assert cloud.delete_server(NAME).deleted is True  # running it again finishes the job
         assert assert_delete_consistent(fake, before, server_id, owned) is True
 
 
@@ -658,19 +634,42 @@ def test_delete_keeps_floating_ips_normalizer_did_not_create() -> None:
         theirs = [f for f in fake.floating_ips if f["port_id"] in ports]
         assert len(theirs) == 1
         before = snapshot(fake)
-        assert cloud.delete_server("web1") is True
+        assert cloud.delete_server("web1").deleted is True
         after = snapshot(fake)
         assert web1["id"] not in after["server"] and theirs[0]["id"] in after["floating IP"]
         assert_untouched(before, after, except_ids={web1["id"], theirs[0]["id"]})
         assert not fake.calls("DELETE", "/network/v2.0/floatingips")
 
 
+@pytest.mark.parametrize("port_details", [True, False], ids=["port-details", "ports-listed"])
+def test_delete_keeps_a_floating_ip_the_user_moved_to_another_server(port_details: bool, caplog) -> None:
+    with FakeCloud("fip") as fake:
+        cloud = connect(fake)
+        a = create(cloud)
+        b = cloud.create_server("b1", IMAGE, FLAVOR, public_key=KEY, auto_ip=False)
+        fip = next(f for f in fake.floating_ips if f["floating_ip_address"] == a.public_v4)
+        port_b = next(p for p in fake.ports if p["device_id"] == b.id)
+        cloud.network.update_floating_ip(fip["id"], {"port_id": None})
+        cloud.network.update_floating_ip(fip["id"], {"port_id": port_b["id"]})  # the user moves it to b1
+        if not port_details:
+            fake.inject("GET", FIP_LIST.regex, status=200, json={"floatingips": [
+                {k: v for k, v in f.items() if k != "port_details"} for f in fake.floating_ips]})
+        with caplog.at_level(logging.WARNING, logger="normalizer.provision"):
+            result = cloud.delete_server(a.id)
+        assert result.deleted is True and result.released_floating_ips == []
+        assert [(k.id, k.floating_ip_address) for k in result.kept_floating_ips] == [(fip["id"], a.public_v4)]
+        assert b.id in result.kept_floating_ips[0].reason or port_b["id"] in result.kept_floating_ips[0].reason
+        assert fip["id"] in {f["id"] for f in fake.floating_ips} and not fake.calls("DELETE", "/network/v2.0/floatingips")
+        assert any("is kept" in r.getMessage() for r in caplog.records)
+        assert cloud.get_server("b1").public_v4 == a.public_v4
+
+
 def test_delete_whose_server_delete_answer_is_lost_still_reports_it_deleted() -> None:
-    with LossyFakeCloud("fip") as fake:
+    with FakeCloud("fip") as fake:
         cloud = connect(fake)
         server_id, owned = created_server(fake, cloud)
         before = snapshot(fake)
-        fake.lose_answers("DELETE", SERVER_DELETE.regex, requests.exceptions.ConnectionError)
+        lose_answer(fake, SERVER_DELETE, requests.exceptions.ConnectionError)
         # The retried DELETE finds nothing (404): the server was deleted by the first one.
-        assert cloud.delete_server(NAME) is True
+        assert cloud.delete_server(NAME).deleted is True
         assert assert_delete_consistent(fake, before, server_id, owned)

@@ -84,7 +84,7 @@ def test_create_is_ssh_ready_by_rule_then_delete_removes_what_it_made(connect, l
         again = cloud.get_server(server.id)
         assert again.private_v4 == server.private_v4
     finally:
-        assert cloud.delete_server(server.id, timeout=TIMEOUT) is True
+        assert cloud.delete_server(server.id, timeout=TIMEOUT).deleted is True
     assert cloud.get_server(server.id) is None  # delete_server waited for Nova's 404
     assert not [f for f in cloud.list_floating_ips() if f.created_by_normalizer]
 
