@@ -102,3 +102,49 @@ def test_any_body_and_status_gives_one_typed_line(status, body, raw, headers):
     assert isinstance(err, exc.APIError)
     assert err.status_code == status
     assert "\n" not in str(err) and str(err).startswith("image GET /image/v2/images: ")
+
+
+# --- issue 9: origins, connect causes, depth --------------------------------------------------
+
+from normalizer.error_mapping import MAX_JSON_DEPTH, nested_deeper_than, origin_of  # noqa: E402
+
+
+@pytest.mark.parametrize("left,right,same", [
+    ("http://127.0.0.1/a", "http://127.0.0.1:80/b", True),
+    ("HTTPS://Cloud.Example/a", "https://cloud.example:443/b?x=1", True),
+    ("http://127.0.0.1:5000/a", "http://127.0.0.1:5001/a", False),
+    ("http://127.0.0.1:5000/a", "https://127.0.0.1:5000/a", False),
+    ("http://127.0.0.1:5000/a", "http://localhost:5000/a", False),
+    ("http://127.0.0.1:5000/a", "http://127.0.0.1:notaport/a", False),
+])
+def test_origin_comparison(left, right, same):
+    assert (origin_of(left) == origin_of(right)) is same
+
+
+def test_a_discovery_failure_hiding_a_refused_connection_is_connection_failed():
+    cause = ksa.ConnectFailure("Unable to establish connection to http://127.0.0.1:1/identity: "
+                               "HTTPConnectionPool(host='127.0.0.1', port=1): Max retries exceeded with url: "
+                               "/identity (Caused by NewConnectionError('<urllib3.connection.HTTPConnection "
+                               "object at 0x7f>: Failed to establish a new connection: [Errno 111] "
+                               "Connection refused'))" + " padding" * 60)
+    try:
+        try:
+            raise cause
+        except ksa.ConnectFailure as error:
+            raise ksa.DiscoveryFailure(f"Could not find versioned identity endpoints. {error}") from None
+    except ksa.DiscoveryFailure as error:
+        mapped = error_from_exception(error, "identity", "POST", "http://127.0.0.1:1/identity/auth/tokens")
+    assert isinstance(mapped, exc.ConnectionFailed)
+    assert "(Connection refused)" in mapped.message and "127.0.0.1:1" in mapped.message
+    assert "auth_url" in mapped.hint
+
+
+def test_a_recursion_error_is_an_answer_too_deep():
+    mapped = error_from_exception(RecursionError("maximum recursion depth exceeded"), "image", "GET", URL)
+    assert isinstance(mapped, exc.AnswerTooDeep) and "nested too deeply" in str(mapped)
+
+
+def test_depth_limit_is_far_above_real_bodies():
+    server = {"server": {"addresses": {"net": [{"addr": "10.0.0.1", "OS-EXT-IPS:type": "fixed"}]},
+                         "flavor": {"extra_specs": {"a": "b"}}, "security_groups": [{"name": "default"}]}}
+    assert not nested_deeper_than(server, 6) and MAX_JSON_DEPTH >= 8 * 6
