@@ -74,6 +74,14 @@ class CloudConfig:
     source: str = _KWARGS_SOURCE
 
     def __post_init__(self) -> None:
+        for name in ("auth", "cache"):
+            if not isinstance(getattr(self, name), Mapping):
+                raise ConfigError(f"CloudConfig {name} must be a mapping, not {type(getattr(self, name)).__name__}",
+                                  hint="build configurations with load_config(), or pass a dict")
+        if not isinstance(self.profile_layers, (list, tuple)) or not all(
+                isinstance(layer, (list, tuple)) and len(layer) == 2 for layer in self.profile_layers):
+            raise ConfigError("CloudConfig profile_layers must be (label, mapping) pairs",
+                              hint="build configurations with load_config(), or pass [('label', {...})]")
         object.__setattr__(self, "auth", MappingProxyType(dict(self.auth)))
         object.__setattr__(self, "cache", MappingProxyType(dict(self.cache)))
         object.__setattr__(self, "profile_layers", tuple((str(l), d) for l, d in self.profile_layers))
@@ -119,7 +127,12 @@ class _Found:
 
 
 def _environ(environ: Mapping[str, str] | None) -> Mapping[str, str]:
-    return os.environ if environ is None else environ
+    if environ is None:
+        return os.environ
+    if not isinstance(environ, Mapping) or not all(isinstance(k, str) and isinstance(v, str)
+                                                   for k, v in environ.items()):
+        raise ConfigError("environ must map variable names to text", hint="pass a dict such as os.environ, or None")
+    return environ
 
 
 def _user_dirs(env: Mapping[str, str]) -> list[str]:
@@ -546,7 +559,7 @@ def _check_arguments(session: Any, arguments: Mapping[str, Any]) -> None:
     for key, value in arguments.items():
         where = safe_yaml.check_nesting(value)
         if where is not None:
-            shown = where if len(where) <= 60 else "..." + where[-50:]
+            shown = where if len(where) <= 60 else where[:50] + "..."
             raise ConfigError(
                 f"keyword argument {key}= is nested more than {safe_yaml.MAX_DEPTH} levels deep, holds more than "
                 f"{safe_yaml.MAX_NODES} values or contains itself (at {shown})",
@@ -587,7 +600,7 @@ def load_config(
     return _build(name, raw, origin, found, env, request)
 
 
-def load_all_configs(*, environ: Mapping[str, str] | None = None) -> list[CloudConfig]:
+def load_all_configs(*, environ: Mapping[str, str] | None = None, **unexpected: Any) -> list[CloudConfig]:
     """Load every configured cloud in every region it lists (one CloudConfig per region).
 
     A cloud whose auth is incomplete is skipped with a warning, as openstacksdk does;
@@ -595,6 +608,10 @@ def load_all_configs(*, environ: Mapping[str, str] | None = None) -> list[CloudC
 
     Usage: ``[(c.name, c.region_name) for c in load_all_configs()]``
     """
+    if unexpected:
+        # connect_all(**kwargs) lands here: a TypeError would escape the public API
+        raise ConfigError(f"connect_all/load_all_configs take no {', '.join(sorted(unexpected))}= argument",
+                          hint="every cloud and region comes from clouds.yaml and OS_*; use connect() for one")
     env = _environ(environ)
     found = _discover(env)
     configs = []
@@ -624,6 +641,11 @@ def build_auth_plugin(config: CloudConfig, *, defaults: Mapping[str, Any] | None
     >>> plugin.auth_url
     'https://keystone.example/v3'
     """
+    if not isinstance(config, CloudConfig):
+        raise ConfigError(f"build_auth_plugin needs a CloudConfig, not {type(config).__name__}",
+                          hint="pass what load_config() returned")
+    if defaults is not None and not isinstance(defaults, Mapping):
+        raise ConfigError(f"defaults must be a mapping, not {type(defaults).__name__}", hint="pass a dict or None")
     if config.session is not None:
         return getattr(config.session, "auth", None)
     auth = {k: v for k, v in (defaults or {}).items() if v is not None and v != ""}

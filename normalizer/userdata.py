@@ -280,6 +280,8 @@ def content_type(part: str) -> str:
     >>> content_type("## template: jinja\\n#cloud-config\\n"), content_type("hello")
     ('text/jinja2', 'text/plain')
     """
+    if not isinstance(part, str):
+        raise ConfigError(f"a user-data part must be text, not {type(part).__name__}", hint="pass a str")
     head = part.lstrip()[:64].lower()
     for header, mime_type in _HEADER_TYPES:
         if head.startswith(header):
@@ -414,5 +416,8 @@ def user_data_size_ok(text: str | bytes, limit: int = NOVA_USER_DATA_LIMIT) -> b
     >>> user_data_size_ok("x" * 49149), user_data_size_ok("x" * 49150)
     (True, False)
     """
+    if not isinstance(text, (str, bytes, bytearray)) or isinstance(limit, bool) or not isinstance(limit, int):
+        raise ConfigError("user_data_size_ok takes text or bytes and an integer limit",
+                          hint="pass the merged user-data, e.g. from merge_user_data()")
     size = len(text.encode("utf-8")) if isinstance(text, str) else len(text)
     return 4 * ((size + 2) // 3) <= limit

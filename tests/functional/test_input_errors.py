@@ -230,3 +230,13 @@ def test_connect_with_any_keyword_arguments_raises_only_normalizer_errors(monkey
         assert "\n" not in str(err)
     else:
         assert isinstance(cloud.config.verify, (bool, str)) and isinstance(cloud.name, str)
+
+
+def test_userdata_helpers_refuse_wrong_kinds():
+    from normalizer.userdata import content_type, merge_user_data, root_access, user_data_size_ok
+
+    for call in (lambda: content_type(5), lambda: user_data_size_ok(5), lambda: user_data_size_ok("x", "10"),
+                 lambda: merge_user_data(5), lambda: root_access(5), lambda: root_access([b"ssh-ed25519 AAAA"])):
+        with pytest.raises(normalizer.ConfigError) as info:
+            call()
+        assert "\n" not in str(info.value) and info.value.hint

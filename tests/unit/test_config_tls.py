@@ -192,3 +192,24 @@ def test_endless_or_self_containing_arguments_are_config_errors(key):
             load_config(**AUTH, **{key: value})
         one_line(info.value, f"keyword argument {key}=", "levels deep")
         assert info.value.argument == key
+
+
+# --- other public entry points ----------------------------------------------------------------
+
+
+def test_wrong_kinds_for_the_other_config_entry_points_are_config_errors():
+    from normalizer.config import CloudConfig, build_auth_plugin, load_all_configs
+
+    calls = {
+        "load_all_configs(region_name=)": lambda: load_all_configs(region_name="r"),
+        "environ=5": lambda: load_config(**AUTH, environ=5),
+        "environ values": lambda: load_config(**AUTH, environ={"OS_CLOUD": 5}),
+        "CloudConfig auth": lambda: CloudConfig(name="c", auth=5),
+        "CloudConfig layers": lambda: CloudConfig(name="c", profile_layers=[5]),
+        "build_auth_plugin": lambda: build_auth_plugin("mycloud"),
+        "build_auth_plugin defaults": lambda: build_auth_plugin(load_config(**AUTH), defaults=5),
+    }
+    for label, call in calls.items():
+        with pytest.raises(ConfigError) as info:
+            call()
+        assert "\n" not in str(info.value) and info.value.hint, label
