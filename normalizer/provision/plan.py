@@ -24,7 +24,7 @@ from normalizer.select.login import login_user_for_image
 from normalizer.select.network_roles import NetworkRoles
 from normalizer.userdata import is_private_key, merge_user_data, root_access, user_data_size_ok
 
-__all__ = ["ServerRequest", "ServerPlan", "plan_server", "temporary_key_name"]
+__all__ = ["ServerRequest", "ServerPlan", "check_create_options", "plan_server", "temporary_key_name"]
 
 
 @dataclass(frozen=True)
@@ -166,6 +166,30 @@ def _check_groups(groups: Any) -> tuple[str, ...]:
             raise ConfigError(f"security_groups must hold group names, not {got}",
                               hint="pass e.g. security_groups=['default', 'web']")
     return tuple(sorted(groups) if isinstance(groups, (set, frozenset)) else groups)
+
+
+def check_create_options(*, ip_version: Any = None, wait: Any = True, timeout: Any = 600, **flags: Any) -> None:
+    """Check ``create_server``'s options beyond the request (``wait``, ``timeout``, flags) before any request.
+
+    ``flags`` are the other booleans (``keep_on_failure``, ``reuse_ips``,
+    ``wait_for_ssh``): each must be True or False, since a truthy string such as "no"
+    would do the opposite of what it says.
+
+    >>> check_create_options(wait=True, timeout=300, reuse_ips=False)
+    >>> check_create_options(timeout="10m")
+    Traceback (most recent call last):
+    ...
+    normalizer.exceptions.ConfigError: timeout must be a positive number of seconds, not a str; pass e.g. timeout=600
+    """
+    if ip_version not in (None, 4, 6) or isinstance(ip_version, bool):
+        raise ConfigError(f"ip_version must be 4, 6 or None, not {_kind(ip_version)}",
+                          hint="pass ip_version=6 to reach the server over IPv6, or leave it out")
+    for name, value in {"wait": wait, **flags}.items():
+        if not isinstance(value, bool):
+            raise ConfigError(f"{name} must be True or False, not {_kind(value)}", hint=f"pass {name}=True or False")
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout < float("inf"):
+        got = _kind(timeout) if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) else repr(timeout)
+        raise ConfigError(f"timeout must be a positive number of seconds, not {got}", hint="pass e.g. timeout=600")
 
 
 def _check_metadata(metadata: Any) -> dict[str, str]:
