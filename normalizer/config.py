@@ -522,7 +522,8 @@ def _check_tls_files(name: str, files: list[tuple[str, str, bool]], kw: Mapping[
         what = {"cert": "client certificate", "key": "client key"}.get(setting, "CA bundle")
         raise ConfigError(
             f"cloud '{name}': {setting}: the {what} {path!r} {problem} (set by {given})",
-            hint=f"point {setting} at an existing, readable PEM file, or remove the setting",
+            hint=("set verify to true or false, or to an existing, readable CA bundle" if setting == "verify"
+                  else f"point {setting} at an existing, readable PEM file, or remove the setting"),
             cloud=name, setting=setting, path=path,
         )
 

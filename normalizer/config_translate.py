@@ -283,6 +283,8 @@ def substitute(template: str, values: Mapping[str, Any], *, cloud: str, key: str
     normalizer.exceptions.ConfigError: cloud 'c': auth_url has '{region_name.__class__}', which is not a placeholder; write a bare name such as {region_name}: format specs, conversions, attributes and indexes are not allowed
     """
 
+    values = {name: value for name, value in values.items() if name != key}  # a setting never names itself
+
     def fill(match: re.Match) -> str:
         text, name = match.group(0), match.group(1)
         if text in ("{{", "}}"):
