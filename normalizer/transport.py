@@ -40,6 +40,8 @@ from typing import Any, Callable, Iterator, Mapping
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
+from urllib3 import connection as urllib3_connection
+from urllib3 import connectionpool as urllib3_pool
 from keystoneauth1 import exceptions as ksa_exc
 from keystoneauth1 import session as ksa_session
 
@@ -412,6 +414,7 @@ class Transport:
         box: dict[str, Any] = {}
 
         def exchange():
+            _INFLIGHT.box = box  # lets a tracked connection publish its socket before any answer
             response = self.session.request(
                 url, method, params=params, json=json, headers=headers, raise_exc=False, log=False,
                 connect_retries=0, redirect=False, timeout=seconds, stream=True)
@@ -422,7 +425,7 @@ class Transport:
         try:
             return _bounded(exchange, seconds)
         except _Overrun:
-            _abort(box.get("response"))
+            _abort(box)
             raise
 
     def _redirect(self, service, method, url, params, json, response, hops):
@@ -549,20 +552,54 @@ def _read_body(response, ends: float) -> None:
     response._content = b"".join(chunks)  # noqa: SLF001
 
 
-def _abort(response) -> None:
-    """Wake a worker blocked on ``response``'s socket (shut it down) after an overrun."""
-    if response is None:
-        return
-    raw = getattr(response, "raw", None)
-    sock = getattr(getattr(raw, "_connection", None), "sock", None)
-    if sock is None:
-        reader = getattr(getattr(raw, "_fp", None), "fp", None)
-        sock = getattr(getattr(reader, "raw", None), "_sock", None)
+def _abort(box: Mapping[str, Any]) -> None:
+    """Wake a worker still blocked on its exchange after an overrun: shut its socket down.
+
+    The socket comes from the tracked connection (our own sessions: even while the
+    status line and headers are still dripping in) or from the response (any session).
+    """
+    response = box.get("response")
+    sock = box.get("sock")
+    if sock is None and response is not None:
+        raw = getattr(response, "raw", None)
+        sock = getattr(getattr(raw, "_connection", None), "sock", None)
     with contextlib.suppress(Exception):
         if sock is not None:
             sock.shutdown(socket.SHUT_RDWR)
     with contextlib.suppress(Exception):
-        response.close()
+        if response is not None:
+            response.close()
+
+
+_INFLIGHT = threading.local()  # the worker's box, where the connection in use is published
+
+
+class _Tracked:
+    """Publishes the connection's socket once a request is on the wire, so an overrun can shut it down."""
+
+    sock: Any
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        super().request(*args, **kwargs)  # type: ignore[misc]
+        box = getattr(_INFLIGHT, "box", None)
+        if box is not None:
+            box["sock"] = self.sock
+
+
+class _TrackedHTTPConnection(_Tracked, urllib3_connection.HTTPConnection):
+    """urllib3's HTTP connection, tracked."""
+
+
+class _TrackedHTTPSConnection(_Tracked, urllib3_connection.HTTPSConnection):
+    """urllib3's HTTPS connection, tracked."""
+
+
+class _TrackedHTTPPool(urllib3_pool.HTTPConnectionPool):
+    ConnectionCls = _TrackedHTTPConnection
+
+
+class _TrackedHTTPSPool(urllib3_pool.HTTPSConnectionPool):
+    ConnectionCls = _TrackedHTTPSConnection
 
 
 # --- keystoneauth's warnings and log records -> the normalizer.http logger --------------
@@ -660,6 +697,14 @@ class OriginBoundSession(ksa_session.Session):
 
     >>> OriginBoundSession(auth=plugin).get("http://127.0.0.1:5000/identity")  # doctest: +SKIP
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # tracked connections let an overrun shut a socket down even before any answer arrived
+        for adapter in self.session.adapters.values():
+            manager = getattr(adapter, "poolmanager", None)
+            if manager is not None:
+                manager.pool_classes_by_scheme = {"http": _TrackedHTTPPool, "https": _TrackedHTTPSPool}
 
     def _send_request(self, url, method, redirect, *args, **kwargs):
         # keystoneauth never follows for us; its own retries re-enter here with redirect=False

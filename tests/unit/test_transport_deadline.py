@@ -196,3 +196,48 @@ def test_an_endpoint_that_drips_its_body_cannot_hold_a_call():
         stop.set()
         thread.join(5)
         listener.close()
+
+
+def _header_drip_server(stop: threading.Event, closed: threading.Event) -> tuple[socket.socket, threading.Thread]:
+    """Answers a status line, then one header byte every 0.2 s; sets ``closed`` when the client hangs up."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    listener.settimeout(5)
+
+    def serve():
+        try:
+            conn, _ = listener.accept()
+        except OSError:
+            return
+        with conn:
+            conn.recv(65536)
+            try:
+                conn.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+                while not stop.wait(0.2):
+                    conn.sendall(b"a")
+            except OSError:
+                closed.set()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    return listener, thread
+
+
+def test_an_endpoint_that_drips_its_headers_is_cut_off_and_hung_up_on():
+    from normalizer.transport import make_session  # the session normalizer builds tracks its sockets
+
+    stop, closed = threading.Event(), threading.Event()
+    listener, thread = _header_drip_server(stop, closed)
+    port = listener.getsockname()[1]
+    try:
+        transport = Transport(make_session(None), TransportOptions(
+            timeout=1, connect_retries=0, endpoint_overrides={"image": f"http://127.0.0.1:{port}/image"}))
+        with pytest.raises(exc.RequestTimeout):
+            transport.request("image", "GET", "/images")
+        # the abandoned exchange did not linger: its socket was shut down, the server noticed
+        assert closed.wait(5), "the connection stayed open after the deadline"
+    finally:
+        stop.set()
+        thread.join(5)
+        listener.close()
