@@ -28,7 +28,6 @@ Errors are mapped by :mod:`normalizer.error_mapping`, nowhere else.
 from __future__ import annotations
 
 import contextlib
-import json as jsonlib
 import logging
 import re
 import socket
@@ -445,7 +444,7 @@ class Transport:
     def _pause(self, delay: float | None, failure: NormalizerError) -> None:
         """Sleep before a retry, or raise ``failure`` when there is none or it would pass the deadline."""
         if delay is None or delay >= self._time_left():
-            raise failure
+            raise failure from None  # the library exception behind it is already in its message
         self._sleep(delay)
 
     def _retry_delay(self, service: str, response, attempt: int) -> float | None:
@@ -499,7 +498,7 @@ def _json_body(response, service: str, method: str, url: str, request_id: str | 
     if not response.content:
         return None
     try:
-        body = jsonlib.loads(response.content)
+        body = response.json()  # requests knows the encodings and BOMs clouds send
     except RecursionError:
         raise error_mapping.answer_too_deep(service, method, url, response.status_code, request_id) from None
     except ValueError:
