@@ -163,7 +163,7 @@ class Transport:
         return self._clock()
 
     @contextlib.contextmanager
-    def deadline(self, *, at: float) -> Iterator[None]:
+    def deadline(self, *, at: float | None) -> Iterator[None]:
         """Bound every request this thread makes inside the block by the clock value ``at``.
 
         Each request gets ``min(api_timeout, at - now)`` for the whole exchange (connect,
@@ -171,13 +171,15 @@ class Transport:
         :class:`~normalizer.exceptions.RequestTimeout` without being sent; a retry whose
         sleep would reach ``at`` is not made (the last answer's error is raised instead).
         Blocks nest (the earliest deadline wins); other threads are not affected. ``at``
-        is a value of :meth:`clock`, so tests with an injected clock work unchanged.
+        is a value of :meth:`clock`, so tests with an injected clock work unchanged;
+        ``at=None`` adds no bound (callers with an optional timeout need no branch).
 
         >>> with transport.deadline(at=transport.clock() + 30):  # doctest: +SKIP
         ...     transport.request("compute", "GET", "/servers/detail")
         """
         previous = getattr(self._local, "deadline", None)
-        self._local.deadline = at if previous is None else min(previous, at)
+        if at is not None:
+            self._local.deadline = at if previous is None else min(previous, at)
         try:
             yield
         finally:

@@ -241,3 +241,15 @@ def test_an_endpoint_that_drips_its_headers_is_cut_off_and_hung_up_on():
         stop.set()
         thread.join(5)
         listener.close()
+
+
+def test_deadline_none_adds_no_bound(mock):
+    route = mock.get(IMAGES, json={"images": []})
+    transport, clock = make(timeout=60)
+    with transport.deadline(at=clock.now + 9):
+        with transport.deadline(at=None):
+            transport.request("image", "GET", "/images")
+    assert route.last_request.timeout == 9
+    with transport.deadline(at=None):
+        transport.request("image", "GET", "/images")
+    assert route.last_request.timeout == 60
