@@ -157,6 +157,7 @@ def _search_dirs(env: Mapping[str, str]) -> list[str]:
 
 def _parse(path: str, text: str) -> dict[str, Any]:
     try:
+        safe_yaml.check_size(text)
         data = json.loads(text) if path.endswith(".json") else safe_yaml.load(text)
         deep = safe_yaml.check_nesting(data)
         if deep is not None:

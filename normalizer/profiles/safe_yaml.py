@@ -20,12 +20,14 @@ from typing import Any
 
 import yaml
 
-__all__ = ["MAX_DEPTH", "MAX_NODES", "UnsafeDocument", "check_nesting", "load"]
+__all__ = ["MAX_CHARS", "MAX_DEPTH", "MAX_NODES", "UnsafeDocument", "check_nesting", "check_size", "load"]
 
 #: Deepest nesting accepted; real profiles and clouds.yaml files stay under 10.
 MAX_DEPTH = 50
 #: Most nodes a document may hold once every alias is expanded.
 MAX_NODES = 100_000
+#: Longest document read; the largest bundled profile is about 20 000 characters.
+MAX_CHARS = 4_000_000
 
 _FLATTEN = f"flatten the document: at most {MAX_DEPTH} levels of nesting"
 _NO_ALIAS = "write the values out instead of repeating them with YAML aliases (*name)"
@@ -43,7 +45,7 @@ class UnsafeDocument(ValueError):
 
     def __init__(self, problem: str, *, hint: str, line: int | None = None, pointer: str = "") -> None:
         self.problem, self.hint, self.line, self.pointer = problem, hint, line, pointer
-        shown = pointer if len(pointer) <= 80 else "..." + pointer[-60:]
+        shown = pointer if len(pointer) <= 80 else pointer[:60] + "..."  # the outer keys say where
         where = (f"line {line}: " if line is not None else "") + (f"{shown}: " if shown else "")
         super().__init__(where + problem)
 
@@ -115,6 +117,16 @@ def _children(node: Any) -> list[Any]:
     return []
 
 
+def check_size(text: str) -> None:
+    """Refuse a document longer than :data:`MAX_CHARS` before parsing it.
+
+    >>> check_size("a: 1")
+    """
+    if len(text) > MAX_CHARS:
+        raise UnsafeDocument(f"is {len(text)} characters long (at most {MAX_CHARS})",
+                             hint="a configuration or profile file is a few kilobytes: check that this is the right file")
+
+
 def load(text: str) -> Any:
     """Parse one YAML document like ``yaml.safe_load``, within :data:`MAX_DEPTH` and :data:`MAX_NODES`.
 
@@ -129,6 +141,7 @@ def load(text: str) -> Any:
     ...
     normalizer.profiles.safe_yaml.UnsafeDocument: line 1: when: unreadable value (month must be in 1..12)
     """
+    check_size(text)
     loader = _BoundedLoader(text)
     try:
         return loader.get_single_data()

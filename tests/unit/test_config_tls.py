@@ -213,3 +213,12 @@ def test_wrong_kinds_for_the_other_config_entry_points_are_config_errors():
         with pytest.raises(ConfigError) as info:
             call()
         assert "\n" not in str(info.value) and info.value.hint, label
+
+
+def test_oversized_clouds_json_is_refused_before_parsing():
+    from normalizer.profiles.safe_yaml import MAX_CHARS
+
+    Path("clouds.json").write_text('{"clouds": {}, "pad": "' + "x" * MAX_CHARS + '"}')
+    with pytest.raises(ConfigError) as info:
+        load_config(**AUTH)
+    one_line(info.value, "clouds.json", "characters long")

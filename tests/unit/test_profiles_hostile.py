@@ -186,3 +186,10 @@ def test_unreadable_profile_directory_is_searched_as_empty(tmp_path, monkeypatch
     monkeypatch.setenv("NORMALIZER_PROFILE_PATH", str(folder))
     monkeypatch.setattr(type(folder), "iterdir", lambda self: (_ for _ in ()).throw(PermissionError(13, "denied")))
     refused(lambda: load_profile("nope-such-profile"), "unknown profile 'nope-such-profile'")
+
+
+def test_oversized_file_is_refused_before_parsing(user_profile):
+    from normalizer.profiles.safe_yaml import MAX_CHARS
+
+    path = user_profile(HEAD + "message: '" + "x" * MAX_CHARS + "'\n")
+    refused(lambda: load_profile("mine"), str(path), "characters long", f"at most {MAX_CHARS}")
