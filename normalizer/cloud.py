@@ -18,10 +18,11 @@ from munch import Munch
 from normalizer import config as config_module
 from normalizer import error_mapping
 from normalizer.cache import ResourceCache
-from normalizer.exceptions import (AmbiguousMatch, ConfigError, NoMatch, NormalizerError, NotFound,
+from normalizer.exceptions import (AmbiguousMatch, NoMatch, NormalizerError, NotFound,
                                    SelectionError, UnsupportedOnCloud)
 from normalizer.normalize import (Context, normalize_flavor, normalize_floating_ip, normalize_keypair)
 from normalizer.profiles import Profile, load_profile
+from normalizer.provision.plan import check_create_options
 from normalizer.provision.conformance import conformance_report, probe_public_key, probe_report
 from normalizer.provision import (CreateOptions, DeleteResult, Provisioner, ServerPlan, ServerRequest, Waiter, plan_server,
                                   port_answers)
@@ -477,8 +478,8 @@ class Cloud:
         >>> server.interface_ip, server.login_user                                              # doctest: +SKIP
         ('203.0.113.10', 'ubuntu')
         """
-        if ip_version not in (None, 4, 6):
-            raise ConfigError(f"ip_version must be 4, 6 or None, not {ip_version!r}")
+        check_create_options(ip_version=ip_version, wait=wait, timeout=timeout, keep_on_failure=keep_on_failure,
+                             reuse_ips=reuse_ips, wait_for_ssh=wait_for_ssh)
         request = ServerRequest(name=name, image=image, flavor=flavor, network=network, key_name=key_name,
                                 public_key=public_key, auto_ip=auto_ip, userdata=userdata, root_keys=root_keys,
                                 security_groups=security_groups, metadata=metadata)
@@ -503,6 +504,7 @@ class Cloud:
         >>> bool(result), result.released_floating_ips  # doctest: +SKIP
         (True, ['5b1c...'])
         """
+        check_create_options(wait=wait, timeout=timeout, delete_ips=delete_ips)
         raw = self._raw_server(name_or_id, fresh=True)
         if raw is None:
             return DeleteResult(deleted=False, id=None, name=_server_ref(name_or_id), released_floating_ips=[],
@@ -522,6 +524,7 @@ class Cloud:
         >>> cloud.add_public_ip("web1").public_v4  # doctest: +SKIP
         '203.0.113.11'
         """
+        check_create_options(timeout=timeout, reuse=reuse)
         raw = self._raw_server(server, fresh=True)
         if raw is None:
             raise NoMatch(f"{self.name}: no server {_server_ref(server)!r}", hint="pass a server's name, id or object")

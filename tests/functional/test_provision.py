@@ -397,3 +397,25 @@ def test_a_server_names_its_image_from_glance_when_nova_does_not_embed_it():
         server = connect(fake).get_server("web1")
         glance = next(i for i in fake.images if i["id"] == server.image.id)
         assert server.image.name == glance["name"] and server.image.distro == glance["os_distro"]
+
+
+@pytest.mark.parametrize("call,kwargs,named", [
+    ("create_server", {"timeout": "10m"}, "timeout"),
+    ("create_server", {"timeout": -1}, "timeout"),
+    ("create_server", {"wait": "no"}, "wait"),
+    ("create_server", {"reuse_ips": 5}, "reuse_ips"),
+    ("create_server", {"ip_version": True}, "ip_version"),
+    ("delete_server", {"timeout": "x"}, "timeout"),
+    ("delete_server", {"delete_ips": "yes"}, "delete_ips"),
+    ("add_public_ip", {"timeout": float("nan")}, "timeout"),
+    ("add_public_ip", {"reuse": "no"}, "reuse"),
+])
+def test_option_mistakes_are_config_errors_before_any_write(call, kwargs, named):
+    with FakeCloud("fip", build_polls=0) as fake:
+        cloud = connect(fake)
+        warm(cloud)
+        fake.reset_requests()
+        args = ("web9", "ubuntu-24.04", "t3.small") if call == "create_server" else ("web1",)
+        with pytest.raises(normalizer.ConfigError, match=named):
+            getattr(cloud, call)(*args, **({"public_key": KEY} if call == "create_server" else {}), **kwargs)
+        assert fake.requests == []
