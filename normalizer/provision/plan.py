@@ -341,7 +341,8 @@ def _key_step(request: ServerRequest) -> tuple[str | None, bool, Decision]:
     if request.public_key:
         name = temporary_key_name(request.name, request.public_key)
         return name, True, Decision("ssh key", name, "temporary keypair",
-                                    "a keypair is created for this server and removed once it is ACTIVE")
+                                    "a keypair of this name plus a suffix unique to the call is created for this server "
+                                    "and removed once it is ACTIVE")
     if request.key_name:
         return request.key_name, False, Decision("ssh key", request.key_name, "existing keypair", "used as is")
     return None, False, Decision("ssh key", None, "none", "no key: log in needs root_keys or user-data")
