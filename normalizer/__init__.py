@@ -12,18 +12,18 @@ import logging
 
 from normalizer._version import __version__
 from normalizer.cloud import Cloud, connect, connect_all
-from normalizer.exceptions import (APIError, AmbiguousMatch, AuthError, BadRequest, ConfigError, Conflict,
+from normalizer.exceptions import (APIError, AmbiguousMatch, AnswerTooDeep, AuthError, BadRequest, ConfigError, Conflict,
                                    ConnectionFailed, EndpointNotFound, NoMatch, NormalizerError, NotFound,
                                    ProfileError, ProfileShutdownError, ProvisionError, QuotaExceeded,
-                                   RateLimited, RequestTimeout, SelectionError, ServerError, TransportError,
+                                   RateLimited, RedirectRefused, RequestTimeout, SelectionError, ServerError, TransportError,
                                    UnknownCloudError, UnknownProfileError, UnsupportedOnCloud, WaitTimeout)
 from normalizer.profiles import list_profiles, load_profile
 from normalizer import userdata  # noqa: F401  (normalizer.userdata.root_access is public API)
 
 __all__ = [
-    "APIError", "AmbiguousMatch", "AuthError", "BadRequest", "Cloud", "ConfigError", "Conflict",
+    "APIError", "AmbiguousMatch", "AnswerTooDeep", "AuthError", "BadRequest", "Cloud", "ConfigError", "Conflict",
     "ConnectionFailed", "EndpointNotFound", "NoMatch", "NormalizerError", "NotFound", "ProfileError",
-    "ProfileShutdownError", "ProvisionError", "QuotaExceeded", "RateLimited", "RequestTimeout",
+    "ProfileShutdownError", "ProvisionError", "QuotaExceeded", "RateLimited", "RedirectRefused", "RequestTimeout",
     "SelectionError", "ServerError", "TransportError", "UnknownCloudError", "UnknownProfileError",
     "UnsupportedOnCloud", "WaitTimeout", "__version__", "connect", "connect_all", "list_profiles",
     "load_profile",

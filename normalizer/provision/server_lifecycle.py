@@ -18,7 +18,7 @@ from typing import Any, Callable, Mapping
 from munch import Munch
 
 from normalizer.exceptions import (AmbiguousMatch, APIError, Conflict, NormalizerError, NotFound, ProvisionError,
-                                   UnsupportedOnCloud, WaitTimeout, format_candidates)
+                                   RequestTimeout, UnsupportedOnCloud, WaitTimeout, format_candidates)
 from normalizer.provision.ledger import Ledger
 from normalizer.provision.plan import ServerPlan
 from normalizer.provision.recovery import guarded_write
@@ -112,10 +112,17 @@ class Provisioner:
         """Run steps 1, 4, 5 and 8 of the plan; on any failure remove what this call created."""
         ledger, progress = Ledger(), _Progress(self.waiter, options.timeout)
         try:
-            return self._create_steps(plan, options, ledger, progress)
+            # The timeout bounds every request too, the last one included; the cleanup
+            # after a failure gets its own requests' time, or nothing would be removed.
+            with self._deadline(options.timeout):
+                return self._create_steps(plan, options, ledger, progress)
         except BaseException as error:  # Ctrl-C included: nothing may be left behind
-            raise self._failed(f"creating server {plan.name!r}", error, progress.step, ledger,
+            raise self._failed(f"creating server {plan.name!r}", error, progress, ledger,
                                keep=options.keep_on_failure) from error
+
+    def _deadline(self, timeout: float) -> Any:
+        transport = self.compute.transport
+        return transport.deadline(at=transport.clock() + timeout)
 
     def _create_steps(self, plan: ServerPlan, options: CreateOptions, ledger: Ledger, progress: _Progress) -> Munch:
         # A name of its own per call: concurrent creates with the same server name and key
@@ -279,10 +286,11 @@ class Provisioner:
             if pool is None and self.neutron and not self.view(raw, []).public_v4:
                 raise UnsupportedOnCloud("no floating-IP pool this project can use",
                                          hint="mark one with nat_source: true under networks: in clouds.yaml")
-            fips = self._public_address(raw, pool, network_id, options, ledger, progress)
+            with self._deadline(timeout):
+                fips = self._public_address(raw, pool, network_id, options, ledger, progress)
             return self.view(raw, fips)
         except BaseException as error:
-            raise self._failed(f"adding a public IP to server {raw.get('name')!r}", error, progress.step,
+            raise self._failed(f"adding a public IP to server {raw.get('name')!r}", error, progress,
                                ledger, keep=False) from error
 
     # --- delete ------------------------------------------------------------------------
@@ -301,31 +309,41 @@ class Provisioner:
                               kept_floating_ips=[])
         removed: list[str] = []
         try:
-            progress.step = "find floating IPs"
-            owned, neutron = self._owned_ips(raw, list_fips) if list_fips is not None else ([], self.neutron)
-            # Floating IPs first: a server delete that fails then leaves the server with
-            # nothing orphaned, and a retry finds everything again by the server.
-            progress.step = "release floating IPs"
-            for fip, reason in owned:
-                if reason is not None:
-                    _LOG.warning("%s: floating IP %s was created for server %s but is kept: %s", self.cloud_name,
-                                 fip.get("id"), server_id, reason)
-                    result.kept_floating_ips.append(Munch(id=str(fip.get("id")), reason=reason,
-                                                          floating_ip_address=_address_of(fip)))
-                    continue
-                self._release(str(fip.get("id")), neutron)
-                removed.append(f"floating IP {fip.get('id')}")
-                result.released_floating_ips.append(str(fip.get("id")))
-            progress.step = "delete server"
-            self.compute.delete_server(server_id)  # False: already gone (a retried DELETE)
-            removed.append(f"server {server_id}")
-            result.deleted = True
-            if wait:
-                progress.step = "wait for deletion"
-                progress.wait(lambda: True if self._gone(server_id) else None, f"server {server_id} to be deleted")
-            return result
+            with self._deadline(timeout):
+                return self._delete_steps(raw, wait, list_fips, progress, result, removed)
         except NormalizerError as error:
-            raise self._error(f"deleting server {raw.get('name')!r}", error, progress.step, removed, []) from error
+            raise self._error(f"deleting server {raw.get('name')!r}", error, progress, removed, []) from error
+
+    def _delete_steps(self, raw: Mapping[str, Any], wait: bool, list_fips: Callable[[], list | None] | None,
+                      progress: _Progress, result: "DeleteResult", removed: list[str]) -> "DeleteResult":
+        server_id = raw.get("id")
+        progress.step = "find floating IPs"
+        owned, neutron = self._owned_ips(raw, list_fips) if list_fips is not None else ([], self.neutron)
+        # Floating IPs first: a server delete that fails then leaves the server with
+        # nothing orphaned, and a retry finds everything again by the server.
+        progress.step = "release floating IPs"
+        self._release_owned(owned, neutron, raw, result, removed)
+        progress.step = "delete server"
+        self.compute.delete_server(server_id)  # False: already gone (a retried DELETE)
+        removed.append(f"server {server_id}")
+        result.deleted = True
+        if wait:
+            progress.step = "wait for deletion"
+            progress.wait(lambda: True if self._gone(server_id) else None, f"server {server_id} to be deleted")
+        return result
+
+    def _release_owned(self, owned: list, neutron: bool, raw: Mapping[str, Any], result: "DeleteResult",
+                       removed: list[str]) -> None:
+        for fip, reason in owned:
+            fip_id = str(fip.get("id"))
+            if reason is not None:
+                _LOG.warning("%s: floating IP %s was created for server %s but is kept: %s", self.cloud_name,
+                             fip_id, raw.get("id"), reason)
+                result.kept_floating_ips.append(Munch(id=fip_id, reason=reason, floating_ip_address=_address_of(fip)))
+                continue
+            self._release(fip_id, neutron)
+            removed.append(f"floating IP {fip_id}")
+            result.released_floating_ips.append(fip_id)
 
     def _owned_ips(self, raw: Mapping[str, Any],
                    list_fips: Callable[[], list | None]) -> tuple[list[tuple[Mapping, str | None]], bool]:
@@ -357,7 +375,8 @@ class Provisioner:
 
     # --- errors ------------------------------------------------------------------------
 
-    def _failed(self, action: str, error: BaseException, step: str, ledger: Ledger, *, keep: bool) -> BaseException:
+    def _failed(self, action: str, error: BaseException, progress: _Progress, ledger: Ledger, *,
+                keep: bool) -> BaseException:
         """Undo (unless ``keep``) and build the error to raise; Ctrl-C stays Ctrl-C."""
         if keep:
             removed, not_removed = [], ledger.keep_all()
@@ -365,13 +384,16 @@ class Provisioner:
             removed, not_removed = ledger.undo_all()
         if not isinstance(error, Exception):
             _LOG.warning("%s: %s interrupted at step %r; removed: %s; not removed: %s", self.cloud_name, action,
-                         step, ", ".join(removed) or "nothing", ", ".join(not_removed) or "nothing")
+                         progress.step, ", ".join(removed) or "nothing", ", ".join(not_removed) or "nothing")
             return error
-        return self._error(action, error, step, removed, not_removed)
+        return self._error(action, error, progress, removed, not_removed)
 
-    def _error(self, action: str, error: BaseException, step: str, removed: list[str],
+    def _error(self, action: str, error: BaseException, progress: _Progress, removed: list[str],
                not_removed: list[str]) -> ProvisionError:
-        cls = WaitTimeout if isinstance(error, WaitTimeout) else ProvisionError
+        step = progress.step
+        # A request cut short by the call's own deadline is the call's timeout running out.
+        ran_out = isinstance(error, RequestTimeout) and progress.remaining() <= 0
+        cls = WaitTimeout if isinstance(error, WaitTimeout) or ran_out else ProvisionError
         cause = error.message if isinstance(error, NormalizerError) else f"{type(error).__name__}: {error}"
         summary = f"removed: {', '.join(removed) or 'nothing'}"
         if not_removed:

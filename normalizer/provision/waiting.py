@@ -71,6 +71,10 @@ class Waiter:
                 raise WaitTimeout(f"gave up waiting for {what} after {timeout:g} s",
                                   hint="raise timeout=, or look at the resource on the cloud", timeout=timeout)
             self.sleep(min(delay, remaining))
+            if self.clock() >= deadline:
+                # A poll at the deadline could not be answered within it: say the wait ran out.
+                raise WaitTimeout(f"gave up waiting for {what} after {timeout:g} s",
+                                  hint="raise timeout=, or look at the resource on the cloud", timeout=timeout)
             delay = min(delay * self.backoff.factor, self.backoff.maximum)
 
 

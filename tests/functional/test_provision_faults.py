@@ -673,3 +673,43 @@ def test_delete_whose_server_delete_answer_is_lost_still_reports_it_deleted() ->
         # The retried DELETE finds nothing (404): the server was deleted by the first one.
         assert cloud.delete_server(NAME).deleted is True
         assert assert_delete_consistent(fake, before, server_id, owned)
+
+
+# --- the call's timeout is a deadline for all of it -------------------------------------
+
+
+SLOW = Answer("slow429", 429, headers={"Retry-After": "25"})
+
+
+@pytest.mark.parametrize("target,step", [(SERVER_GET, "wait for ACTIVE"), (FIP_POST, "public address")],
+                         ids=["server-get", "fip-post"])
+def test_create_timeout_bounds_the_whole_call_including_its_requests(target: Target, step: str) -> None:
+    # Each 429 asks for 25 s; the transport alone would retry for 4 x 25 s per request.
+    with FakeCloud("fip", build_polls=3) as fake:
+        time = FakeTime()
+        cloud = connect(fake, time)
+        cloud.list_flavors()
+        before, start = snapshot(fake), time.now
+        inject(fake, time, target, SLOW, 10_000)
+        with pytest.raises(normalizer.ProvisionError) as info:
+            create(cloud, timeout=30)  # shorter than api_timeout (60 s): the call's own deadline must bind
+        assert time.now - start <= 30, f"the call ran {time.now - start:g} s of a 30 s timeout"
+        err = info.value
+        # the retry that would have slept past the deadline is not made: the 429 is the cause
+        assert_error_names(err, cloud, step, "RateLimited")
+        assert_nothing_left(fake, before, err)
+
+
+def test_delete_timeout_bounds_the_whole_call_including_its_requests() -> None:
+    with FakeCloud("fip") as fake:
+        time = FakeTime()
+        cloud = connect(fake, time)
+        server_id, owned = created_server(fake, cloud)
+        start = time.now
+        fake.inject("DELETE", SERVER_DELETE.regex, status=429, headers={"Retry-After": "25"},
+                    json=E429.body(SERVER_DELETE), times=10_000)
+        with pytest.raises(normalizer.ProvisionError) as info:
+            cloud.delete_server(NAME, timeout=40)
+        assert time.now - start <= 40 and info.value.step == "delete server"
+        assert server_id in {s["id"] for s in fake.servers}  # still there, its floating IPs released first
+        assert not {f["id"] for f in fake.floating_ips} & set(owned)

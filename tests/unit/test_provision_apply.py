@@ -1,5 +1,7 @@
 """Provisioning building blocks: waiting, the ledger, floating-IP ownership, lost answers."""
 
+import contextlib
+
 import pytest
 from hypothesis import given, strategies as st
 
@@ -75,6 +77,14 @@ class LostAnswerCompute:
 
     class transport:
         compute_microversion = "2.96"
+
+        @staticmethod
+        def clock():
+            return 0.0
+
+        @staticmethod
+        def deadline(at):
+            return contextlib.nullcontext()
 
     def __init__(self):
         self.servers = {}
