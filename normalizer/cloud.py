@@ -195,7 +195,7 @@ class Cloud:
     def _role_network(self, role: str) -> Munch | None:
         topology, roles = self._topology()
         decision = getattr(roles, role)
-        if decision.rule == "ambiguous":
+        if decision.ambiguous:
             raise AmbiguousMatch(
                 f"{self.name}: cannot tell the {decision.subject}: {decision.reason}",
                 hint=roles.hints[role], candidates=[c.candidate for c in decision.considered])
@@ -530,7 +530,7 @@ class Cloud:
             raise NoMatch(f"{self.name}: no server {_server_ref(server)!r}", hint="pass a server's name, id or object")
         topology, roles = self._topology([raw])
         external = roles.external
-        if external.rule == "ambiguous":
+        if external.ambiguous:
             raise AmbiguousMatch(f"{self.name}: cannot choose the floating-IP pool: {external.reason}",
                                  hint=roles.hints["external"], candidates=[c.candidate for c in external.considered])
         provisioner = self._provisioner(roles, self.image.list_images())

@@ -44,7 +44,7 @@ def _boot_step(roles: NetworkRoles, networks: Sequence[Mapping[str, Any]], neutr
     if not neutron:
         return _step(4, "native", "no network API: Nova places the server on the project's networks itself")
     for decision in (roles.private, roles.public):
-        if decision.rule == "ambiguous":
+        if decision.ambiguous:
             return _step(4, "unsupported", f"the boot network is ambiguous: {decision.reason}; "
                                            f"pass network= or {roles.hints.get('private', 'set networks: in clouds.yaml')}")
         if decision.value is not None:
@@ -73,7 +73,7 @@ def _address_step(roles: NetworkRoles, networks: Sequence[Mapping[str, Any]], pr
             return _step(5, "unsupported", "no network API and the profile says there are no floating IPs")
         return _step(5, "bridged", "a floating IP from Nova's pool is added when the server has no public address")
     external = roles.external
-    if external.rule == "ambiguous":
+    if external.ambiguous:
         return _step(5, "unsupported", f"the floating-IP pool is ambiguous: {external.reason}; "
                                        f"{roles.hints.get('external', '')}".rstrip("; "))
     if external.value is not None:

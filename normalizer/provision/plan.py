@@ -304,7 +304,7 @@ def _network_step(roles: NetworkRoles, wanted: Any, networks: Sequence[Mapping],
             raise NoMatch(f"no network {wanted!r}", hint="pass a network name or id this project can see")
         return Decision(subject, found.get("id"), "named", f"the network {found.get('name')!r} was given")
     for decision in (roles.private, roles.public):
-        if decision.rule == "ambiguous":
+        if decision.ambiguous:
             raise AmbiguousMatch(f"cannot choose the boot network: {decision.reason}",
                                  hint=f"pass network=, or {roles.hints['private']}",
                                  candidates=[c.candidate for c in decision.considered])
@@ -328,7 +328,7 @@ def _floating_ip_step(request: ServerRequest, roles: NetworkRoles, network_id: s
     if getattr(settings, "public_access", None) == "direct":
         return Decision(subject, None, "profile", "the profile says servers get public addresses directly")
     external = roles.external
-    if external.rule == "ambiguous":
+    if external.ambiguous:
         raise AmbiguousMatch(f"cannot choose the floating-IP pool: {external.reason}",
                              hint=roles.hints["external"], candidates=[c.candidate for c in external.considered])
     if external.value is None:

@@ -39,6 +39,19 @@ class Decision:
     rule: str
     reason: str
     considered: tuple[Considered, ...] = field(default=())
+    #: several candidates remained and nothing told them apart: ``value`` is None and
+    #: ``considered`` lists them; callers that need a value raise AmbiguousMatch
+    ambiguous: bool = False
+
+    @classmethod
+    def undecided(cls, subject: str, reason: str, considered: tuple[Considered, ...]) -> "Decision":
+        """The decision that several candidates remain (rule ``"ambiguous"``, no value).
+
+        >>> d = Decision.undecided("external network", "2 candidates remain: a, b", ())
+        >>> d.ambiguous, d.value, d.rule
+        (True, None, 'ambiguous')
+        """
+        return cls(subject, None, "ambiguous", reason, considered, ambiguous=True)
 
     def to_munch(self) -> Munch:
         """The decision as plain JSON-friendly data (what ``cloud.explain`` returns).
@@ -47,7 +60,7 @@ class Decision:
         'why'
         """
         return Munch(subject=self.subject, value=self.value, rule=self.rule, reason=self.reason,
-                     considered=[Munch(candidate=c.candidate, verdict=c.verdict) for c in self.considered])
+                     ambiguous=self.ambiguous, considered=[Munch(candidate=c.candidate, verdict=c.verdict) for c in self.considered])
 
     def __str__(self) -> str:
         lines = [f"{self.subject}: {self.value!r}", f"  rule: {self.rule}", f"  why:  {self.reason}"]

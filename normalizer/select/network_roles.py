@@ -48,7 +48,7 @@ class NetworkRole:
 class NetworkRoles:
     """Every network's role plus the three cloud-wide decisions.
 
-    A decision whose ``rule`` is ``"ambiguous"`` has ``value`` None and lists the
+    A decision that is ``ambiguous`` has ``value`` None and lists the
     candidates in ``considered``; ``hints`` says which setting resolves it.
     """
 
@@ -184,7 +184,7 @@ def _decide(subject: str, candidates: list[tuple[Any, str]], rejected: list[Cons
     if not candidates:
         return Decision(subject, None, rule, why_none, considered)
     names = ", ".join(_label(c) for c, _ in candidates)
-    return Decision(subject, None, "ambiguous", f"{len(candidates)} candidates remain: {names}", considered)
+    return Decision.undecided(subject, f"{len(candidates)} candidates remain: {names}", considered)
 
 
 def _ruled(roles: list[NetworkRole], facts: list[_Facts], flag: str) -> list[tuple[NetworkRole, str]]:
