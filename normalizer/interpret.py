@@ -112,7 +112,8 @@ def _with_image_details(raw: Mapping[str, Any], images: Mapping[str, Mapping[str
 def image_login(raw: Mapping[str, Any], profile: Any) -> tuple[Decision, Decision]:
     """(identity, login user) decisions for one raw Glance image.
 
-    >>> identity, login = image_login({"name": "debian-12-genericcloud-amd64"}, None)
+    >>> from normalizer.profiles import load_profile
+    >>> identity, login = image_login({"name": "debian-12-genericcloud-amd64"}, load_profile("generic"))
     >>> identity.value["distro"], login.value
     ('debian', 'debian')
     """
@@ -123,7 +124,8 @@ def image_login(raw: Mapping[str, Any], profile: Any) -> tuple[Decision, Decisio
 def image_view(raw: Mapping[str, Any], profile: Any, ctx: Context) -> Munch:
     """The normalized image with its decided distro, version, arch and login user.
 
-    >>> image_view({"id": "i", "name": "Rocky 9"}, None, Context(cloud="c", region_name=None)).login_user
+    >>> from normalizer.profiles import load_profile
+    >>> image_view({"id": "i", "name": "Rocky 9"}, load_profile("generic"), Context(cloud="c", region_name=None)).login_user
     'rocky'
     """
     identity, login = image_login(raw, profile)
@@ -134,7 +136,8 @@ def server_login(raw_server: Mapping[str, Any], images_by_id: Mapping[str, Mappi
                  volume_image_metadata: Mapping[str, Any] | None = None) -> Decision:
     """The login-user decision for a raw server, through its image (or its boot volume's).
 
-    >>> server_login({"image": {"id": "i"}}, {"i": {"id": "i", "os_distro": "ubuntu"}}, None).value
+    >>> from normalizer.profiles import load_profile
+    >>> server_login({"image": {"id": "i"}}, {"i": {"id": "i", "os_distro": "ubuntu"}}, load_profile("generic")).value
     'ubuntu'
     """
     image_ref = raw_server.get("image") if isinstance(raw_server, Mapping) else None

@@ -43,8 +43,8 @@ def _version(text: str | None) -> tuple[int, int] | None:
 def exact_name_filter(name: str) -> str:
     """Nova's ``name`` filter is a database regex: this one matches only ``name`` itself.
 
-    >>> exact_name_filter("web.1")
-    '^web\\.1$'
+    >>> print(exact_name_filter("web.1"))
+    ^web\\.1$
     """
     return "^" + "".join("\\" + c if c in ".^$*+?{}[]\\|()" else c for c in name) + "$"
 
