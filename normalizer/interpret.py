@@ -31,6 +31,7 @@ class Topology:
     routers: Sequence[Mapping[str, Any]] = ()
     router_ports: Sequence[Mapping[str, Any]] = ()
     project_id: str | None = None
+    l3: bool = True  # False: Neutron without the router extension (no routers, no floating IPs)
 
 
 def networks_from_addresses(servers: Sequence[Mapping[str, Any]]) -> list[dict]:
@@ -52,7 +53,8 @@ def network_roles(topology: Topology, profile: Any) -> NetworkRoles:
     'n'
     """
     return classify_networks(topology.networks, topology.subnets, topology.routers, topology.router_ports,
-                             settings=getattr(profile, "network", None), project_id=topology.project_id)
+                             settings=getattr(profile, "network", None), project_id=topology.project_id,
+                             l3=topology.l3)
 
 
 def network_views(topology: Topology, roles: NetworkRoles, ctx: Context) -> list[Munch]:

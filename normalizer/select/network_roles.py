@@ -278,11 +278,13 @@ def _with_flags(roles: list[NetworkRole], external: Decision, nat: Decision, pri
 
 def classify_networks(networks: Sequence[Mapping], subnets: Iterable[Mapping] = (), routers: Iterable[Mapping] = (),
                       router_ports: Iterable[Mapping] = (), *, settings: Any = None,
-                      project_id: str | None = None) -> NetworkRoles:
+                      project_id: str | None = None, l3: bool = True) -> NetworkRoles:
     """Decide every network's role and the public, private and external networks.
 
     :param settings: the profile's ``NetworkSettings`` (``networks`` rules, ``public_access``,
         ``floating_ip_api``); None means no rules.
+    :param l3: False when Neutron has no router (L3) extension: no network can be a
+        floating-IP pool there, whatever its ``router:external`` flag says.
 
     >>> roles = classify_networks(
     ...     [{"id": "n1", "name": "tenant", "project_id": "p"},
@@ -296,7 +298,9 @@ def classify_networks(networks: Sequence[Mapping], subnets: Iterable[Mapping] = 
     rules = tuple(getattr(settings, "networks", ()) or ())
     facts = _gather(list(networks or ()), subnets or (), routers or (), router_ports or (), rules, project_id)
     roles = [_role(fact, settings) for fact in facts]
-    external = _external_decision(roles, facts, settings)
+    external = _external_decision(roles, facts, settings) if l3 else Decision(
+        "external network (floating-IP pool)", None, "no L3",
+        "this cloud's network API has no router (L3) extension, so it gives no floating IPs")
     nat = _nat_destination_decision(roles, facts, external)
     private = _private_decision(roles, facts, nat)
     public = _public_decision(roles, facts)

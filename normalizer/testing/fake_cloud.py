@@ -195,7 +195,7 @@ class FakeCloud:
             "identity": KeystoneAPI(seq, self.ids, self._catalog, lambda: self._endpoint("identity"),
                                     region_name, vocab["interfaces"]),
             "compute": NovaAPI(self._nova, lambda: self._root("compute"), self._max_version),
-            "network": NeutronAPI(self._neutron, lambda: self._root("network")),
+            "network": NeutronAPI(self._neutron, lambda: self._root("network"), l3=self.features["l3"]),
             "image": GlanceAPI(self._glance, lambda: self._root("image")),
         }
         self._requests: list[RecordedRequest] = []

@@ -455,8 +455,12 @@ def _pools(block: Any, first: int, last: int, gateway: str | None) -> list[dict]
 class NeutronAPI:
     """REST handlers for ``<base>/network``: ``handle(call)`` returns a reply or None."""
 
-    def __init__(self, state: NeutronState, root_url: Any) -> None:
-        self.state, self.root_url = state, root_url
+    #: what exists only with Neutron's L3 (router) extension
+    L3_KINDS = ("routers", "floatingips")
+    L3_EXTENSIONS = ("router", "extraroute", "fip-port-details")
+
+    def __init__(self, state: NeutronState, root_url: Any, *, l3: bool = True) -> None:
+        self.state, self.root_url, self.l3 = state, root_url, l3
 
     def handle(self, call: Any) -> tuple[int, Any, dict] | None:
         """Answer ``call`` (path relative to the service prefix), None if unknown."""
@@ -478,10 +482,14 @@ class NeutronAPI:
         method = call.method
         if not rest:
             return (200, {"resources": [{"name": KINDS[k][0], "collection": KINDS[k][1], "links": [
-                {"href": f"{self.root_url()}/v2.0/{k}", "rel": "self"}]} for k in KINDS]}, {}) \
+                {"href": f"{self.root_url()}/v2.0/{k}", "rel": "self"}]} for k in KINDS
+                if self.l3 or k not in self.L3_KINDS]}, {}) \
                 if method == "GET" else None
         if rest[0] == "extensions" and method == "GET":
             return self._extensions(rest[1:])
+        if rest[0] in self.L3_KINDS and not self.l3:
+            # What real Neutron answers for a resource whose extension is not loaded.
+            raise NeutronFault(404, "HTTPNotFound", "The resource could not be found.")
         if rest[0] not in KINDS:
             return None
         kind, singular = rest[0], KINDS[rest[0]][0]
@@ -514,7 +522,8 @@ class NeutronAPI:
     def _extensions(self, rest: list[str]) -> tuple[int, Any, dict]:
         known = self.state.vocab["neutron"]["extensions"]
         items = [{"alias": alias, "name": name, "description": name, "links": [],
-                  "updated": "2024-01-01T10:00:00-00:00"} for alias, name in known.items()]
+                  "updated": "2024-01-01T10:00:00-00:00"} for alias, name in known.items()
+                 if self.l3 or alias not in self.L3_EXTENSIONS]
         if not rest:
             return 200, {"extensions": items}, {}
         found = [item for item in items if item["alias"] == rest[0]]

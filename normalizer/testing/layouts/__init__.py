@@ -28,6 +28,7 @@ FEATURES: dict[str, bool] = {
     "typed_addresses": True,  # False: nova-network style addresses (no OS-EXT-IPS keys)
     "nova_floating_ips": False,  # Nova's /os-floating-ips proxy APIs exist
     "floating_ips_need_router": True,  # a FIP attaches only via a router to its network
+    "l3": True,  # False: Neutron without the router extension (/routers and /floatingips answer 404)
 }
 
 _KEYS = {
