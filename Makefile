@@ -20,9 +20,11 @@ demo: $(STAMP)
 # services installed and started on 127.0.0.1 (needs root for apt; see docs/integration.md).
 test: check integration
 
-# The fast tiers only (no OpenStack services): about a minute.
+# The fast tiers only (no OpenStack services): about a minute. Then the examples in the
+# docstrings, under the same isolation as the tests (tests/conftest.py as a plugin).
 check: $(STAMP)
 	$(BIN)/python -m pytest -q --ignore=tests/integration
+	$(BIN)/python -m pytest -q -p no:cacheprovider -p tests.conftest --doctest-modules normalizer
 
 integration: $(STAMP)
 	tools/openstack-on-loopback/run-integration.sh
