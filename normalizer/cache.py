@@ -21,6 +21,11 @@ The backend is configured like openstacksdk's ``cache:`` section of clouds.yaml:
         server: 5                        #   (server, servers, compute.servers)
         flavor: 3600
       arguments: {}                      # passed to the dogpile backend
+
+Freshness is judged by our own clock, not dogpile's (which always reads ``time.time``):
+each entry carries the time it was fetched, taken from the ``clock`` the cache was given
+(``time.time`` by default; a test passes ``FakeClock().time`` and never sleeps). The
+clock is a wall clock because a shared backend compares stamps made by other processes.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import time
 import uuid
 from typing import Any, Callable, Mapping, TypeVar
 
@@ -90,21 +96,32 @@ class ResourceCache:
     :param section: the ``cache:`` section (openstacksdk shape); empty means no caching.
     :param namespace: called once, lazily, to get ``(cloud, region, project_id)``; it is
         lazy because the project id is only known after authenticating.
+    :param clock: seconds since the epoch, like ``time.time`` (the default); entries
+        older than their kind's expiration are fetched again.
 
+    >>> from normalizer.testing import FakeClock
+    >>> clock = FakeClock()
     >>> cache = ResourceCache({"class": "dogpile.cache.memory", "expiration_time": 60},
-    ...                       namespace=lambda: ("mycloud", "RegionOne", "p1"))
+    ...                       namespace=lambda: ("mycloud", "RegionOne", "p1"), clock=clock.time)
     >>> cache.fetch("flavors", "list_flavors", {}, lambda: [{"id": "1"}])
     [{'id': '1'}]
+    >>> clock.sleep(59); cache.fetch("flavors", "list_flavors", {}, lambda: [{"id": "2"}])
+    [{'id': '1'}]
+    >>> clock.sleep(1); cache.fetch("flavors", "list_flavors", {}, lambda: [{"id": "2"}])
+    [{'id': '2'}]
     """
 
     def __init__(self, section: Mapping[str, Any] | None,
-                 namespace: Callable[[], tuple[str, str | None, str | None]]) -> None:
+                 namespace: Callable[[], tuple[str, str | None, str | None]],
+                 clock: Callable[[], float] = time.time) -> None:
         section = dict(section or {})
+        self.clock = clock
         self.backend = str(section.get("class") or NULL_BACKEND)
         self.enabled = self.backend != NULL_BACKEND
         self._namespace_fn = namespace
         self._prefix: str | None = None
         self._lock = threading.Lock()
+        self._key_locks: dict[str, threading.Lock] = {}
         self._default = _seconds(section.get("expiration_time", 0), "cache.expiration_time")
         self._per_kind = _expirations(section)
         self._region = None
@@ -113,8 +130,8 @@ class ResourceCache:
             if not isinstance(arguments, Mapping):
                 raise ConfigError("cache.arguments must be a mapping")
             try:
-                self._region = make_region().configure(
-                    self.backend, expiration_time=self._default or None, arguments=dict(arguments))
+                # No dogpile expiration: it would read time.time; fetch() judges freshness.
+                self._region = make_region().configure(self.backend, arguments=dict(arguments))
             except Exception as exc:  # dogpile raises plain exceptions for unknown backends
                 raise ConfigError(f"cache backend {self.backend!r} could not be configured: {exc}",
                                   hint="use a dogpile.cache backend name such as dogpile.cache.memory") from None
@@ -135,7 +152,25 @@ class ResourceCache:
         if ttl <= 0 or self._region is None:
             return producer()
         key = f"{self._kind_prefix(kind)}:{call}:{_digest(args)}"
-        return self._region.get_or_create(key, producer, expiration_time=ttl)
+        entry = self._fresh(self._region.get(key), ttl)
+        if entry is None:
+            with self._key_lock(key):  # one producer per key at a time (in this process)
+                entry = self._fresh(self._region.get(key), ttl)
+                if entry is None:
+                    entry = {"at": self.clock(), "value": producer()}
+                    self._region.set(key, entry)
+        return entry["value"]
+
+    def _fresh(self, entry: Any, ttl: float) -> Mapping[str, Any] | None:
+        """The stored entry if it is ours and younger than ``ttl`` by our clock, else None."""
+        if not isinstance(entry, Mapping) or "at" not in entry or "value" not in entry:
+            return None  # NO_VALUE, or written by another version of this library
+        age = self.clock() - entry["at"]
+        return entry if 0 <= age < ttl else None  # a stamp from the future: the clocks disagree
+
+    def _key_lock(self, key: str) -> threading.Lock:
+        with self._lock:
+            return self._key_locks.setdefault(key, threading.Lock())
 
     def invalidate(self, *kinds: str) -> None:
         """Forget every cached fetch of these kinds, in this and every process sharing the backend."""

@@ -9,7 +9,8 @@ The library never imports this package; it only depends on ``normalizer.exceptio
 
 from __future__ import annotations
 
+from normalizer.testing.clock import FakeClock, FakeSleep
 from normalizer.testing.fake_cloud import FakeCloud, RecordedRequest
 from normalizer.testing.layouts import LAYOUTS
 
-__all__ = ["FakeCloud", "RecordedRequest", "LAYOUTS"]
+__all__ = ["FakeCloud", "RecordedRequest", "LAYOUTS", "FakeClock", "FakeSleep"]
