@@ -1,19 +1,22 @@
 """Nova server -> the normalised server (DESIGN §3), with classified addresses.
 
-Addresses come from three places, merged and de-duplicated (one entry per address):
+Addresses come from four places, merged and de-duplicated (one entry per address), by
+:func:`~normalizer.normalize.server_addresses.collect_addresses`:
 
-1. Nova's ``addresses`` (network name -> entries), walked in :func:`network_order`
-   (preferred networks first, then by name), so results never depend on dict order;
-   an entry without ``OS-EXT-IPS:type`` (nova-network, old clouds) counts as fixed, and
-   an entry whose ``addr`` is not an IP address is left out;
-2. the ``floating_ips`` argument: Neutron (or nova-network) floating IPs bound to this
-   server's ports, added as floating on the network of their fixed address; an untyped
-   Nova entry holding a known floating address becomes floating;
-3. ``accessIPv4`` / ``accessIPv6`` when not already listed, as fixed addresses with no
+1. Nova's ``addresses`` (network name -> entries); an entry without ``OS-EXT-IPS:type``
+   (nova-network, old clouds) counts as fixed until decided otherwise, and an entry whose
+   ``addr`` is not an IP address is left out;
+2. the ``floating_ips`` argument: floating IPs bound to this server's ports, added as
+   floating on the network of their fixed address;
+3. the ``project_floating_ips`` argument (the project's listing): those whose port
+   Neutron says is this server's, added the same way;
+4. ``accessIPv4`` / ``accessIPv6`` when not already listed, as fixed addresses with no
    network (public when globally routable, never private).
 
-Each address gets one ``is_public`` from :func:`~normalizer.normalize.addresses.address_is_public`,
-so an address can never be both public and private.
+Then :func:`~normalizer.normalize.server_addresses.decide_addresses` decides once which
+address is floating and which public (so an address can never be both public and
+private), and the five address fields, independent of the order of the API's lists;
+``explain_address`` replays that same function.
 
 >>> from normalizer.normalize.context import Context
 >>> raw = {"id": "s1", "status": "ACTIVE", "addresses": {"net": [
@@ -25,21 +28,12 @@ so an address can never be both public and private.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 from munch import Munch
 
-from normalizer.normalize.addresses import (
-    address_is_public,
-    address_key,
-    network_order,
-    parse_address,
-    role_for,
-)
 from normalizer.normalize.context import Context, location
 from normalizer.normalize.fields import (
-    IP_TYPE_KEY,
-    MAC_KEY,
     SERVER_CONSUMED,
     SERVER_RENAMES,
     as_bool,
@@ -55,33 +49,50 @@ from normalizer.normalize.fields import (
     server_state,
     to_munch,
 )
+from normalizer.normalize.server_addresses import FloatingIPIndex, collect_addresses, decide_addresses
 
 __all__ = ["normalize_server"]
 
 _TASK_STATE_KEY = "OS-EXT-STS:task_state"
-_ADDRESS_KINDS = ("fixed", "floating")
 # Where a server record may embed image properties (a caller-merged Glance image).
 _IMAGE_PROPERTY_KEYS = ("properties", "metadata")
 
 
 def normalize_server(raw: Any, ctx: Context, *, floating_ips: Iterable[Any] = (),
                      network_roles: Mapping[str, Any] | None = None, prefer_ipv6: bool = False,
-                     private_cloud: bool = False, login_user: str | None = None) -> Munch:
+                     private_cloud: bool = False, login_user: str | None = None,
+                     project_floating_ips: FloatingIPIndex | Iterable[Any] | None = None,
+                     network_cidrs: Mapping[str, Sequence[str]] | None = None,
+                     image_identity: Mapping[str, Any] | None = None) -> Munch:
     """Turn one raw Nova server into the normalised server; pure and total.
 
     ``floating_ips`` are raw floating IPs whose port belongs to this server (they fill
-    in what Nova's ``addresses`` may not list yet). ``network_roles`` maps network
-    names or ids to roles that can override the address-range rule. ``prefer_ipv6``
-    and ``private_cloud`` (from the profile) steer ``interface_ip``; ``login_user`` is
-    the decided login user (else the embedded image's ``os_admin_user``, if any).
+    in what Nova's ``addresses`` may not list yet). ``project_floating_ips`` is the
+    project's floating-IP listing (raw, or a :class:`FloatingIPIndex` built once per
+    listing): an address Nova lists without ``OS-EXT-IPS:type: floating`` that is one of
+    this server's floating IPs there is floating, and a floating IP whose port Neutron
+    says is this server's is added. ``network_roles`` maps network names or ids to
+    roles that can override the address-range rule; ``network_cidrs`` maps them to
+    their subnets' CIDRs (an address outside all of them does not take the network's
+    role). ``prefer_ipv6`` and ``private_cloud`` (from the profile) steer
+    ``interface_ip``; ``login_user`` is the decided login user (else the embedded
+    image's ``os_admin_user``, if any); ``image_identity`` the decided
+    ``{distro, version}`` of the server's image (else its embedded properties).
 
-    >>> s = normalize_server({"id": "x", "status": "UNKNOWN"}, Context(cloud="c", region_name=None))
-    >>> s.state, s.addresses, s.interface_ip
-    ('unknown', [], None)
+    >>> s = normalize_server({"id": 59662, "status": "UNKNOWN"}, Context(cloud="c", region_name=None))
+    >>> s.id, s.state, s.addresses, s.interface_ip
+    ('59662', 'unknown', [], None)
     """
     raw = raw_mapping(raw)
-    server_id = as_str(raw.get("id"))
-    addresses = _collect_addresses(raw, server_id, floating_ips, network_roles)
+    # nova-network era clouds send integer ids: an id is always text (never None for 59662)
+    server_id = as_text(raw.get("id"))
+    index = FloatingIPIndex.of(project_floating_ips)
+    addresses = collect_addresses(raw, server_id, floating_ips, network_roles, index)
+    decided = decide_addresses(addresses, server_id=server_id, server_name=as_str(raw.get("name")),
+                               network_roles=network_roles, network_cidrs=network_cidrs, floating_ips=index,
+                               prefer_ipv6=prefer_ipv6, private_cloud=private_cloud)
+    for entry, verdict in zip(addresses, decided.addresses):
+        entry.type, entry.is_public = verdict.value["type"], verdict.value["is_public"]
     image = as_mapping(raw.get("image")) or {}
     zone = as_str(raw.get(SERVER_RENAMES["zone"]))
     status = as_str(raw.get("status"))
@@ -90,9 +101,9 @@ def normalize_server(raw: Any, ctx: Context, *, floating_ips: Iterable[Any] = ()
         name=as_str(raw.get("name")),
         status=status,
         state=server_state(status, task_state=raw.get(_TASK_STATE_KEY)),
-        **pick_addresses(addresses, prefer_ipv6=prefer_ipv6, private_cloud=private_cloud),
+        **decided.values(),
         login_user=login_user or first_text(_image_property(image, "os_admin_user")),
-        image=_image_summary(image),
+        image=_image_summary(image, image_identity),
         flavor=_flavor_summary(raw.get("flavor")),
         key_name=as_str(raw.get("key_name")),
         addresses=addresses,
@@ -109,128 +120,6 @@ def normalize_server(raw: Any, ctx: Context, *, floating_ips: Iterable[Any] = ()
     )
 
 
-def _address_entry(addr: str, *, kind: str, network: Any, mac: Any) -> Munch | None:
-    """One `addresses` item, or None when ``addr`` is not an IP address (junk is left out).
-
-    The version comes from the address itself; Nova's own `version` key is not trusted over it.
-    """
-    parsed = parse_address(addr)
-    if parsed is None:
-        return None
-    return Munch(addr=addr, version=parsed.version, type=kind, network=as_str(network),
-                 mac=as_str(mac), is_public=False)
-
-
-def _collect_addresses(raw: Mapping, server_id: str | None, floating_ips: Iterable[Any],
-                       network_roles: Any) -> list:
-    # key -> [entry, typed]; "typed" records whether Nova said fixed/floating itself.
-    found: dict[str, list] = {}
-    _add_nova_addresses(found, raw.get("addresses"), network_roles)
-    _add_floating_ips(found, server_id, floating_ips)
-    for field in ("accessIPv4", "accessIPv6"):
-        entry = _address_entry(raw.get(field), kind="fixed", network=None, mac=None)
-        if entry is not None:
-            found.setdefault(address_key(entry.addr), [entry, True])
-    entries = [entry for entry, _typed in found.values()]
-    for entry in entries:
-        role = role_for(network_roles, entry.network)
-        entry.is_public = address_is_public(entry.addr, kind=entry.type, role=role)
-    return entries
-
-
-def _add_nova_addresses(found: dict, addresses: Any, network_roles: Any) -> None:
-    addresses = as_mapping(addresses) or {}
-    for network in network_order(addresses, network_roles):
-        for item in as_list(addresses[network]):
-            item = as_mapping(item) or {}
-            raw_kind = lower_text(item.get(IP_TYPE_KEY))
-            typed = raw_kind in _ADDRESS_KINDS
-            kind = raw_kind if typed else "fixed"
-            entry = _address_entry(item.get("addr"), kind=kind, network=network, mac=item.get(MAC_KEY))
-            if entry is None:
-                continue
-            key = address_key(entry.addr)
-            if key in found:
-                # Listed twice (e.g. under two networks): floating anywhere means floating.
-                if kind == "floating":
-                    found[key][0].type = "floating"
-                continue
-            found[key] = [entry, typed]
-
-
-def _add_floating_ips(found: dict, server_id: str | None, floating_ips: Iterable[Any]) -> None:
-    by_fixed = {key: entry for key, (entry, _typed) in found.items() if entry.type == "fixed"}
-    for fip in _items(floating_ips):
-        fip = as_mapping(fip) or {}
-        if not _fip_belongs_to(fip, server_id):
-            continue
-        # The floating IP sits on the network of the fixed address it is bound to.
-        anchor = by_fixed.get(address_key(first_text(fip.get("fixed_ip_address"), fip.get("fixed_ip")) or ""))
-        port = as_mapping(fip.get("port_details")) or {}
-        entry = _address_entry(first_text(fip.get("floating_ip_address"), fip.get("ip")), kind="floating",
-                               network=anchor.network if anchor is not None else None,
-                               mac=anchor.mac if anchor is not None else port.get("mac_address"))
-        if entry is None:
-            continue
-        known = found.get(address_key(entry.addr))
-        if known is None:
-            found[address_key(entry.addr)] = [entry, True]
-        elif not known[1]:
-            known[0].type = "floating"  # an untyped Nova entry that is in fact this floating IP
-
-
-def _items(value: Any) -> list:
-    """The items of any iterable argument except text and mappings (which are not lists)."""
-    if value is None or isinstance(value, (str, bytes, Mapping)):
-        return []
-    return list(value) if isinstance(value, Iterable) else []
-
-
-def _fip_belongs_to(fip: Mapping, server_id: str | None) -> bool:
-    """A floating IP that names another server (device or instance) is not this server's."""
-    if server_id is None:
-        return True
-    port = as_mapping(fip.get("port_details")) or {}
-    owner = first_text(port.get("device_id"), as_text(fip.get("instance_id")))
-    return owner is None or owner == server_id
-
-
-def pick_addresses(addresses: list, *, prefer_ipv6: bool = False, private_cloud: bool = False) -> dict:
-    """The contract's address fields from classified ``addresses`` (DESIGN §2).
-
-    ``interface_ip``: public_v4, else public_v6 when IPv6 is preferred or the only public
-    family, else private_v4 when the cloud is marked private; never by probing.
-
-    >>> pick_addresses([Munch(addr="2001:db8::5", version=6, type="fixed", network="n", is_public=True)])["interface_ip"]
-    '2001:db8::5'
-    """
-    def first(version: int, *, public: bool, kind: str | None = None) -> str | None:
-        for entry in addresses:
-            if entry.version != version or entry.is_public != public:
-                continue
-            if kind is not None and entry.type != kind:
-                continue
-            if not public and entry.network is None:
-                continue  # private means "on the server's tenant network"
-            return entry.addr
-        return None
-
-    public_v4 = first(4, public=True, kind="floating") or first(4, public=True)
-    public_v6 = first(6, public=True, kind="floating") or first(6, public=True)
-    private_v4 = first(4, public=False, kind="fixed")
-    if prefer_ipv6 and public_v6:
-        interface_ip = public_v6
-    else:
-        interface_ip = public_v4 or public_v6 or (private_v4 if private_cloud else None)
-    return {
-        "public_v4": public_v4,
-        "public_v6": public_v6,
-        "private_v4": private_v4,
-        "private_v6": first(6, public=False, kind="fixed"),
-        "interface_ip": interface_ip,
-    }
-
-
 def _image_property(image: Mapping, key: str) -> Any:
     if key in image:
         return image.get(key)
@@ -241,14 +130,15 @@ def _image_property(image: Mapping, key: str) -> Any:
     return None
 
 
-def _image_summary(image: Mapping) -> Munch:
+def _image_summary(image: Mapping, identity: Mapping[str, Any] | None) -> Munch:
     # Boot-from-volume servers report image "" (not a mapping): every field is None.
-    return Munch(
-        id=as_text(image.get("id")),
-        name=as_str(image.get("name")),
-        distro=lower_text(_image_property(image, "os_distro")),
-        version=as_text(_image_property(image, "os_version")),
-    )
+    # A decided identity (the one the image listing shows) wins over the raw properties.
+    if identity is not None and image:
+        distro, version = as_str(identity.get("distro")), as_text(identity.get("version"))
+    else:
+        distro = lower_text(_image_property(image, "os_distro"))
+        version = as_text(_image_property(image, "os_version"))
+    return Munch(id=as_text(image.get("id")), name=as_str(image.get("name")), distro=distro, version=version)
 
 
 def _flavor_summary(value: Any) -> Munch:
