@@ -13,13 +13,15 @@ from typing import Any, Callable, Mapping, Sequence
 from munch import Munch
 
 from normalizer.normalize import Context, normalize_image, normalize_network, normalize_server
+from normalizer.normalize.server_addresses import FloatingIPIndex
+from normalizer.select.addresses import explain_address
 from normalizer.select.decision import Decision
 from normalizer.select.images import image_identity
 from normalizer.select.login import login_user_for_image, login_user_for_server
 from normalizer.select.network_roles import NetworkRoles, classify_networks
 
-__all__ = ["Topology", "network_roles", "network_views", "server_viewer", "networks_from_addresses",
-           "image_view", "image_login", "server_login"]
+__all__ = ["Topology", "network_roles", "network_views", "network_cidrs", "server_viewer", "explain_server_address",
+           "networks_from_addresses", "image_view", "image_login", "server_login"]
 
 
 @dataclass(frozen=True)
@@ -76,37 +78,115 @@ def network_views(topology: Topology, roles: NetworkRoles, ctx: Context) -> list
     return views
 
 
+def network_cidrs(topology: Topology | None) -> dict[str, tuple[str, ...]]:
+    """Each network's subnet CIDRs, by network id and by name (Nova labels addresses by name).
+
+    Built once per listing; two networks with one name share the key, with both ranges.
+
+    >>> network_cidrs(Topology(networks=[{"id": "n", "name": "a", "subnets": ["s"]}],
+    ...                        subnets=[{"id": "s", "network_id": "n", "cidr": "10.0.0.0/24"}]))["a"]
+    ('10.0.0.0/24',)
+    """
+    if topology is None:
+        return {}
+    by_subnet = {s.get("id"): s for s in topology.subnets if isinstance(s, Mapping)}
+    by_network: dict[Any, list] = {}
+    for subnet in by_subnet.values():
+        by_network.setdefault(subnet.get("network_id"), []).append(subnet)
+    found: dict[str, set] = {}
+    for raw in topology.networks:
+        own = list(by_network.get(raw.get("id"), ())) if raw.get("id") is not None else []
+        own += [by_subnet[i] for i in raw.get("subnets") or () if isinstance(i, str) and i in by_subnet]
+        cidrs = {s.get("cidr") for s in own if isinstance(s.get("cidr"), str)}
+        for key in (raw.get("id"), raw.get("name")):
+            if isinstance(key, str) and key:
+                found.setdefault(key, set()).update(cidrs)
+    return {key: tuple(sorted(cidrs)) for key, cidrs in found.items()}
+
+
+def _address_facts(roles: NetworkRoles, profile: Any, topology: Topology | None,
+                   floating_ips: Any) -> dict[str, Any]:
+    """The facts every address decision of a listing shares, derived once (servers and explain alike)."""
+    settings = getattr(profile, "network", None)
+    return {"network_roles": roles.by_name(), "network_cidrs": network_cidrs(topology),
+            "prefer_ipv6": bool(getattr(settings, "prefer_ipv6", False)),
+            "private_cloud": bool(getattr(settings, "private_cloud", False)),
+            "floating_ips": FloatingIPIndex.of(floating_ips)}
+
+
 def server_viewer(roles: NetworkRoles, profile: Any, ctx: Context, *,
                   login_user: Callable[[Mapping[str, Any]], str | None] | None = None,
-                  images: Mapping[str, Mapping[str, Any]] | None = None
+                  images: Mapping[str, Mapping[str, Any]] | None = None,
+                  topology: Topology | None = None,
+                  floating_ips: Sequence[Mapping[str, Any]] | FloatingIPIndex | None = None
                   ) -> Callable[[Mapping[str, Any]], Munch]:
     """A function normalizing raw servers with these roles and the profile's preferences.
 
     ``login_user`` maps a raw server to its decided login user (None: unknown);
-    ``images`` (raw Glance images by id) fill in the image's name and properties. The
-    function also takes raw floating IPs known to be attached (Nova may not list them yet).
+    ``images`` (raw Glance images by id) fill in the image's name and properties, and
+    the server's ``image.distro``/``version`` are the identity ``image_view`` decides for
+    that image. ``topology`` gives each network's subnets (an address outside all of
+    them does not take the network's role); ``floating_ips`` is the project's raw
+    floating-IP listing (addresses Nova does not label floating are floating when listed
+    there). Both are indexed once here, so the cost per server does not grow with them.
+    The returned function also takes raw floating IPs known to be attached to that
+    server (Nova may not list them yet).
 
     >>> view = server_viewer(network_roles(Topology(), None), None, Context(cloud="c", region_name=None))
-    >>> view({"id": "s", "status": "ACTIVE"}).state
-    'running'
+    >>> view({"id": 59662, "status": "ACTIVE"}).id
+    '59662'
     """
-    by_name = roles.by_name()
-    settings = getattr(profile, "network", None)
-    prefer_ipv6 = bool(getattr(settings, "prefer_ipv6", False))
-    private_cloud = bool(getattr(settings, "private_cloud", False))
+    facts = _address_facts(roles, profile, topology, floating_ips)
+    identities: dict[Any, Mapping[str, Any] | None] = {}  # one identity decision per image, not per server
 
     def view(raw: Mapping[str, Any], floating_ips: Any = ()) -> Munch:
         user = login_user(raw) if login_user is not None else None
+        image = _server_image(raw, images or {})
+        key = image.get("id") if image and isinstance(image.get("id"), (str, int)) else None
+        if key is None or key not in identities:
+            identity = image_identity(image, profile).value if image else None
+            if key is not None:
+                identities[key] = identity
+        else:
+            identity = identities[key]
         raw = _with_image_details(raw, images or {})
-        return normalize_server(raw, ctx, floating_ips=floating_ips, network_roles=by_name,
-                                prefer_ipv6=prefer_ipv6, private_cloud=private_cloud, login_user=user)
+        return normalize_server(raw, ctx, floating_ips=floating_ips, project_floating_ips=facts["floating_ips"],
+                                network_roles=facts["network_roles"], network_cidrs=facts["network_cidrs"],
+                                prefer_ipv6=facts["prefer_ipv6"], private_cloud=facts["private_cloud"],
+                                login_user=user, image_identity=identity)
     return view
+
+
+def explain_server_address(server: Mapping[str, Any], field: str, roles: NetworkRoles, profile: Any, *,
+                           topology: Topology | None = None,
+                           floating_ips: Sequence[Mapping[str, Any]] | FloatingIPIndex | None = None) -> Decision:
+    """Why a normalized server's address field holds its value: the decision ``server_viewer`` took.
+
+    Give the same ``topology`` and ``floating_ips`` the server was viewed with.
+
+    >>> roles = network_roles(Topology(), None)
+    >>> server = server_viewer(roles, None, Context(cloud="c", region_name=None))(
+    ...     {"id": "s", "addresses": {"n": [{"addr": "10.0.0.5"}, {"addr": "37.187.1.2"}]}})
+    >>> explain_server_address(server, "private_v4", roles, None).value
+    '10.0.0.5'
+    """
+    return explain_address(server, field, **_address_facts(roles, profile, topology, floating_ips))
+
+
+def _server_image(raw: Mapping[str, Any], images: Mapping[str, Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    """The image whose identity the server shows: Glance's record when listed (as image_view sees it), else Nova's."""
+    embedded = raw.get("image") if isinstance(raw, Mapping) else None
+    if not isinstance(embedded, Mapping) or not embedded:
+        return None
+    listed = images.get(embedded.get("id")) if isinstance(embedded.get("id"), (str, int)) else None
+    return listed if isinstance(listed, Mapping) else embedded
 
 
 def _with_image_details(raw: Mapping[str, Any], images: Mapping[str, Mapping[str, Any]]) -> Mapping[str, Any]:
     """The server with its image's name and properties from Glance (Nova embeds them only from 2.98)."""
     embedded = raw.get("image")
-    if not isinstance(embedded, Mapping) or embedded.get("name") or embedded.get("id") not in images:
+    if not isinstance(embedded, Mapping) or embedded.get("name") or not isinstance(embedded.get("id"), (str, int)) \
+            or embedded.get("id") not in images:
         return raw
     return {**raw, "image": {**images[embedded.get("id")], **embedded}}
 
