@@ -63,14 +63,14 @@ def normalize_floating_ip(raw: Any, ctx: Context) -> Munch:
     raw = raw_mapping(raw)
     if _is_nova_network(raw):
         return _from_nova(raw, ctx)
-    port = as_str(raw.get(NEUTRON_FIP_RENAMES["port"]))
+    port = as_text(raw.get(NEUTRON_FIP_RENAMES["port"]))  # ids are text even when sent as integers
     return Munch(
         id=as_text(raw.get("id")),
         floating_ip_address=as_str(raw.get("floating_ip_address")),
         fixed_ip_address=as_str(raw.get("fixed_ip_address")),
-        network=as_str(raw.get(NEUTRON_FIP_RENAMES["network"])),
+        network=as_text(raw.get(NEUTRON_FIP_RENAMES["network"])),
         port=port,
-        router=as_str(raw.get(NEUTRON_FIP_RENAMES["router"])),
+        router=as_text(raw.get(NEUTRON_FIP_RENAMES["router"])),
         attached=bool(port),
         status=as_str(raw.get("status")),
         created_by_normalizer=is_created_by_normalizer(raw),

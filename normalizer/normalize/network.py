@@ -30,6 +30,7 @@ from normalizer.normalize.fields import (
     as_list,
     as_mapping,
     as_str,
+    as_text,
     first_text,
     leftover,
     raw_mapping,
@@ -50,10 +51,10 @@ def normalize_network(raw: Any, ctx: Context, *, subnets: Iterable[Any] = (),
     'no router:external flag and no globally routable subnet; public and NAT roles not classified yet (no network role given)'
     """
     raw = raw_mapping(raw)
-    network_id = as_str(raw.get("id"))
+    network_id = as_text(raw.get("id"))  # an integer id is text, never None
     name = as_str(raw.get("name"))
-    subnet_ids = [item for item in as_list(raw.get(NETWORK_RENAMES["subnet_ids"]))
-                  if isinstance(item, str)]
+    subnet_ids = [item for item in map(as_text, as_list(raw.get(NETWORK_RENAMES["subnet_ids"])))
+                  if item is not None]
     own = _own_subnets(network_id, subnet_ids, subnets)
     cidrs = _sorted_cidrs(own)
     is_external = as_bool(raw.get(NETWORK_RENAMES["is_external"]))
@@ -135,8 +136,8 @@ def _own_subnets(network_id: str | None, subnet_ids: list, subnets: Iterable[Any
         subnet = as_mapping(subnet)
         if subnet is None:
             continue
-        on_network = network_id is not None and subnet.get("network_id") == network_id
-        if on_network or as_str(subnet.get("id")) in listed:
+        on_network = network_id is not None and as_text(subnet.get("network_id")) == network_id
+        if on_network or as_text(subnet.get("id")) in listed:
             own.append(subnet)
     return own
 

@@ -103,7 +103,7 @@ def test_role_by_id_can_deny_external_routing():
 def test_wrong_types_and_null_keys():
     raw = {"id": 5, "name": None, "shared": "yes", "router:external": None, "subnets": "s1", "status": []}
     net = normalize_network(raw, CTX, subnets=None)
-    assert net.id is None and net.name is None and net.status is None
+    assert net.id == "5" and net.name is None and net.status is None  # an integer id is text (issue 10 item 11)
     assert net.is_shared is True and net.is_external is False and net.subnet_ids == []
     assert net.cidrs == [] and net.ip_versions == []
 
@@ -113,3 +113,10 @@ def test_input_is_not_mutated():
     net = normalize_network(raw, CTX, subnets=[subnet])
     net.subnet_ids.append("x")
     assert raw == NETWORK and subnet == SUBNET
+
+
+def test_integer_ids_and_subnet_ids_are_text():
+    raw = {"id": 42, "name": "old", "subnets": [7, "s2", None]}
+    subnets = [{"id": 7, "network_id": 42, "cidr": "10.1.0.0/24", "ip_version": 4}]
+    net = normalize_network(raw, CTX, subnets=subnets)
+    assert (net.id, net.subnet_ids, net.cidrs) == ("42", ["7", "s2"], ["10.1.0.0/24"])
