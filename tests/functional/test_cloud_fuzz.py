@@ -31,6 +31,7 @@ from munch import Munch
 
 import normalizer
 from normalizer.testing import FakeCloud
+from tests.functional.conftest import KEY, UUID
 from tests.strategies import (glance_images, junk, neutron_floating_ips, neutron_networks, neutron_subnets,
                               nova_flavors, nova_keypairs, nova_servers)
 
@@ -305,8 +306,6 @@ def test_identity_version_document_answers_never_escape_untyped():
 # bodies, junk JSON, or a transport failure. Retries and waits run on a fake clock, so
 # create_server and delete_server never sleep. Only NormalizerError may come out.
 
-UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGkPsj1d9EdlhnvHLOWHcu0xgUdNlpwN6ph1TFO9wHMU me@example"
 ROUTES = {
     "first": r".",  # whatever the call asks first: on a fresh Cloud, identity discovery
     "token": r"^/identity/v3/auth/tokens$",

@@ -5,7 +5,7 @@ import pytest
 import normalizer
 from normalizer.testing import FakeCloud
 
-KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGkPsj1d9EdlhnvHLOWHcu0xgUdNlpwN6ph1TFO9wHMU me@example"
+from tests.functional.conftest import KEY
 
 
 def connect(fake, **kwargs):

@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 import normalizer
 from normalizer.testing import FakeCloud
 
-KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGkPsj1d9EdlhnvHLOWHcu0xgUdNlpwN6ph1TFO9wHMU me@example"
+from tests.functional.conftest import KEY
+
 # Not a real key: armour around base64 that must never appear in a message, not even in part.
 BODY = base64.b64encode(bytes(range(256)) * 2).decode()
 PRIVATE_KEYS = {

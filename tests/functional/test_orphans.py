@@ -18,7 +18,7 @@ from normalizer.provision import temporary_key_name
 from normalizer.provision.waiting import ssh_banner_answers
 from normalizer.provision.public_ip import owner_marks
 from normalizer.testing import FakeCloud
-from tests.functional.test_provision_faults import KEY, FakeTime, connect
+from tests.functional.conftest import KEY, FakeTime, connect
 from tests.unit.test_ssh_banner import LOOPBACK, listener
 
 OTHER_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOtherOtherOtherOtherOtherOtherOtherOther you@example"

@@ -7,31 +7,19 @@ import pytest
 
 import normalizer
 from normalizer.provision import Waiter
-from normalizer.testing import FakeCloud
+from normalizer.testing import FakeClock, FakeCloud
 
-KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGkPsj1d9EdlhnvHLOWHcu0xgUdNlpwN6ph1TFO9wHMU me@example"
-UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+from tests.functional.conftest import KEY
+from tests.functional.conftest import UUID as ID_PATTERN
 
-
-class FakeClock:
-    """Time that moves only when the code under test sleeps."""
-
-    def __init__(self):
-        self.now = 0.0
-        self.sleeps = []
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
+UUID = re.compile(ID_PATTERN)
 
 
 def connect(fake, **kwargs):
-    clock = FakeClock()
+    clock = FakeClock(start=0.0)
     config = normalizer.config.load_config(None, **{**fake.connect_kwargs(), **kwargs})
-    cloud = normalizer.Cloud.from_config(config, clock=clock, sleep=clock.sleep)
+    cloud = normalizer.Cloud.from_config(config, clock=clock.monotonic, sleep=clock.sleep)
+    cloud.cache.clock = clock.time
     cloud.clock = clock
     return cloud
 

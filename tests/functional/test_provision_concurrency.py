@@ -17,10 +17,7 @@ import pytest
 from normalizer.provision.public_ip import owner_marks
 from normalizer.testing import FakeCloud
 
-from tests.functional.test_provision_faults import (FLAVOR, IMAGE, KEY, FakeTime, assert_untouched, connect,
-                                                    layouts_parsed_once, new_resources, snapshot)
-
-__all__ = ["layouts_parsed_once"]  # the autouse fixture, imported so it applies here too
+from tests.functional.conftest import FLAVOR, IMAGE, KEY, FakeTime, assert_untouched, connect, new_resources, snapshot
 
 THREADS = 20
 

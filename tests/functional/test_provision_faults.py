@@ -10,7 +10,6 @@ Retries and waits run on a fake clock.
 
 from __future__ import annotations
 
-import copy
 import logging
 import re
 import threading
@@ -21,115 +20,19 @@ import pytest
 import requests
 
 import normalizer
-from normalizer import config as config_module
 from normalizer.cloud import Cloud
-from normalizer.provision import Waiter
 from normalizer.provision.public_ip import owner_marks
-from normalizer.testing import FakeCloud, layouts
+from normalizer.testing import FakeCloud
 
-KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGkPsj1d9EdlhnvHLOWHcu0xgUdNlpwN6ph1TFO9wHMU me@example"
-IMAGE, FLAVOR, NAME = "ubuntu-24.04", "t3.small", "x1"
+from tests.functional.conftest import (FLAVOR, IMAGE, KEY, UUID, FakeTime, assert_untouched, connect, label_ids,
+                                       new_resources, snapshot)
+
+NAME = "x1"
 #: attempts the transport makes with the generic profile (status_retries 4, connect_retries 2)
 STATUS_ATTEMPTS, CONNECT_ATTEMPTS = 5, 3
-UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
 
-_PARSED: dict[str, dict] = {}
-
-
-@pytest.fixture(autouse=True)
-def layouts_parsed_once(monkeypatch):
-    """Parse each FakeCloud layout file once per session (FakeCloud re-parses it per instance).
-
-    ``layouts.load`` changes what ``_read`` returns, so every caller gets a deep copy.
-    """
-    read = layouts._read
-
-    def cached(name: str) -> dict:
-        if name not in _PARSED:
-            _PARSED[name] = read(name)
-        return copy.deepcopy(_PARSED[name])
-    monkeypatch.setattr(layouts, "_read", cached)
-
-
-# --- time, cloud and state ------------------------------------------------------------------
-
-
-class FakeTime:
-    """A clock that moves only when something sleeps; ``on_wait`` hooks run at the first poll sleep.
-
-    >>> t = FakeTime(); t.sleep(2.5); t.clock(), t.sleeps
-    (1002.5, [2.5])
-    """
-
-    def __init__(self) -> None:
-        self.now, self.sleeps, self.waits = 1000.0, [], []
-        self.on_wait: list = []
-        self._lock = threading.Lock()
-
-    def clock(self) -> float:
-        """The fake ``time.monotonic``."""
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        """Transport retries sleep here."""
-        with self._lock:
-            self.sleeps.append(seconds)
-            self.now += seconds
-
-    def wait_sleep(self, seconds: float) -> None:
-        """Waiter polls sleep here; the first one runs (and drops) the ``on_wait`` hooks."""
-        with self._lock:
-            hooks, self.on_wait = self.on_wait, []
-            self.waits.append(seconds)
-            self.now += seconds
-        for hook in hooks:
-            hook()
-
-
-def connect(fake: FakeCloud, time: FakeTime | None = None, **options: Any) -> Cloud:
-    """A Cloud on ``fake`` whose retries and waits run on fake time. Usage: ``connect(fake, FakeTime())``
-
-    ``options`` are more ``normalizer.connect`` keyword arguments (``cache=``...).
-    """
-    time = time or FakeTime()
-    cloud = Cloud.from_config(config_module.load_config(None, **fake.connect_kwargs(), **options),
-                              clock=time.clock, sleep=time.sleep)
-    cloud.waiter = Waiter(clock=time.clock, sleep=time.wait_sleep)
-    return cloud
-
-
-def snapshot(fake: FakeCloud) -> dict[str, dict[str, dict]]:
-    """Deep copies of every server, floating IP, keypair and port, by id (keypairs by name)."""
-    return {"server": {s["id"]: copy.deepcopy(s) for s in fake.servers},
-            "floating IP": {f["id"]: copy.deepcopy(f) for f in fake.floating_ips},
-            "keypair": {k["name"]: copy.deepcopy(k) for k in fake.keypairs},
-            "port": {p["id"]: copy.deepcopy(p) for p in fake.ports}}
-
-
-def new_resources(before: Mapping, after: Mapping) -> set[str]:
-    """Labels (``"server <id>"``...) of servers, floating IPs and keypairs that appeared."""
-    return {f"{kind} {key}" for kind in ("server", "floating IP", "keypair")
-            for key in after[kind] if key not in before[kind]}
-
-
-def assert_untouched(before: Mapping, after: Mapping, *, except_ids: set[str] = frozenset()) -> None:
-    """Every pre-existing record is still there, unchanged (the ids in ``except_ids`` aside)."""
-    for kind, records in before.items():
-        for key, record in records.items():
-            if key in except_ids or record.get("device_id") in except_ids:
-                continue
-            assert after[kind].get(key) == record, f"pre-existing {kind} {key} changed or vanished"
-
-
-def label_ids(labels: list[str]) -> set[str]:
-    """``["server s1 (HTTP 500 ...)"]`` -> ``{"server s1"}``: the resource part of error labels."""
-    out = set()
-    for label in labels:
-        match = re.match(r"(floating IP attachment|floating IP|server|keypair) (\S+)", label)
-        assert match, f"unreadable label {label!r}"
-        out.add(f"{match.group(1)} {match.group(2)}")
-    return out
+# --- errors ---------------------------------------------------------------------------------
 
 
 def kinds(labels: list[str]) -> list[str]:

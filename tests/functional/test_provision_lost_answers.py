@@ -19,13 +19,8 @@ import requests
 import normalizer
 from normalizer.testing import FakeCloud
 
-from tests.functional.test_provision_faults import (FakeTime, assert_untouched, connect, label_ids,
-                                                    layouts_parsed_once, new_resources, snapshot)
-
-__all__ = ["layouts_parsed_once"]  # the autouse fixture, imported so it applies here too
-
-KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGkPsj1d9EdlhnvHLOWHcu0xgUdNlpwN6ph1TFO9wHMU me@example"
-UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+from tests.functional.conftest import (KEY, UUID, FakeTime, assert_untouched, connect, label_ids, new_resources,
+                                       snapshot)
 
 
 @dataclass(frozen=True)
