@@ -1,9 +1,11 @@
 """The frozen, typed view of a merged vendor profile.
 
 ``Profile.data`` holds the whole merged profile, deeply read-only (:class:`FrozenMap`
-instead of dicts, tuples instead of lists). The sections that the transport and the
-network logic read on every call get typed dataclasses: :class:`TransportSettings` and
-:class:`NetworkSettings`. Everything else is read with :meth:`Profile.get`.
+instead of dicts, tuples instead of lists). Every section the library decides from is
+also a typed, frozen dataclass built once here: ``transport`` (:class:`TransportSettings`),
+``network`` (:class:`NetworkSettings`), ``identity``, ``images``, ``login``, ``flavors``
+and ``conformance`` (see :mod:`normalizer.profiles.sections`: rule lists joined, regexes
+compiled). :meth:`Profile.get` still reads any key by dotted path.
 
 Pure: builds objects from already validated data; no I/O.
 """
@@ -11,15 +13,28 @@ Pure: builds objects from already validated data; no I/O.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from normalizer.exceptions import ProfileError
+from normalizer.profiles.frozen import FrozenMap, freeze
 from normalizer.profiles.merge import plain_copy
+from normalizer.profiles.sections import (
+    ConformanceSettings,
+    FlavorSettings,
+    IdentitySettings,
+    ImageSettings,
+    LoginSettings,
+)
 
 __all__ = [
+    "ConformanceSettings",
+    "FlavorSettings",
     "FrozenMap",
+    "IdentitySettings",
+    "ImageSettings",
+    "LoginSettings",
     "NetworkRule",
     "NetworkSettings",
     "Profile",
@@ -37,57 +52,6 @@ class ProfileDeprecationWarning(UserWarning):
     Usage: ``warnings.simplefilter("error", ProfileDeprecationWarning)`` turns it into an
     error in a test suite.
     """
-
-
-class FrozenMap(Mapping):
-    """A read-only, hashable mapping (the frozen counterpart of ``dict``).
-
-    >>> m = freeze({"a": [1, 2]})
-    >>> m["a"], hash(m) == hash(freeze({"a": (1, 2)}))
-    ((1, 2), True)
-    """
-
-    __slots__ = ("_items", "_hash")
-
-    def __init__(self, items: Mapping = ()) -> None:
-        object.__setattr__(self, "_items", dict(items))
-        object.__setattr__(self, "_hash", None)
-
-    def __getitem__(self, key: Any) -> Any:
-        return self._items[key]
-
-    def __iter__(self) -> Iterator:
-        return iter(self._items)
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def __hash__(self) -> int:
-        if self._hash is None:
-            object.__setattr__(self, "_hash", hash(frozenset(self._items.items())))
-        return self._hash
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"{type(self).__name__} is read-only")
-
-    def __repr__(self) -> str:
-        return f"FrozenMap({self._items!r})"
-
-    def __reduce__(self):
-        return (FrozenMap, (self._items,))
-
-
-def freeze(value: Any) -> Any:
-    """Return a deeply read-only copy: mappings become :class:`FrozenMap`, lists tuples.
-
-    >>> freeze({"a": [{"b": 1}]})["a"][0]["b"]
-    1
-    """
-    if isinstance(value, Mapping):
-        return FrozenMap({key: freeze(item) for key, item in value.items()})
-    if isinstance(value, (list, tuple)):
-        return tuple(freeze(item) for item in value)
-    return value
 
 
 def _section(data: Mapping, key: str) -> Mapping:
@@ -245,6 +209,9 @@ class Profile:
     ...                   "max_retry_delay": 1}})
     >>> p.get("transport.timeout"), p.transport.timeout
     (5, 5.0)
+
+    Sections: ``transport``, ``network``, ``identity``, ``images``, ``login``,
+    ``flavors``, ``conformance``.
     """
 
     name: str
@@ -256,6 +223,11 @@ class Profile:
     data: Mapping = field(repr=False)
     transport: TransportSettings = field(repr=False)
     network: NetworkSettings = field(repr=False)
+    identity: IdentitySettings = field(repr=False, default=IdentitySettings())
+    images: ImageSettings = field(repr=False, default=ImageSettings())
+    login: LoginSettings = field(repr=False, default=LoginSettings())
+    flavors: FlavorSettings = field(repr=False, default=FlavorSettings())
+    conformance: ConformanceSettings = field(repr=False, default=ConformanceSettings())
 
     @classmethod
     def from_data(cls, data: Mapping, region_name: str | None = None) -> Profile:
@@ -264,6 +236,7 @@ class Profile:
         Usage: ``Profile.from_data(merged, region_name="RegionOne")``.
         """
         frozen = freeze(data)
+        images = ImageSettings.from_data(frozen)
         return cls(
             name=frozen.get("name"),
             display_name=frozen.get("display_name") or frozen.get("name"),
@@ -274,6 +247,11 @@ class Profile:
             data=frozen,
             transport=TransportSettings.from_data(frozen),
             network=NetworkSettings.from_data(frozen),
+            identity=IdentitySettings.from_data(frozen),
+            images=images,
+            login=LoginSettings.from_data(frozen, images),
+            flavors=FlavorSettings.from_data(frozen),
+            conformance=ConformanceSettings.from_data(frozen),
         )
 
     def get(self, dotted: str | Sequence[str], default: Any = None) -> Any:

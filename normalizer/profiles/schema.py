@@ -436,11 +436,18 @@ NAME_RULE = Record({
 
 # Each rule list has a vendor half and a generic half because lists replace on merge:
 # a vendor that sets its own list must not drop the generic entries of _defaults.yaml.
+# A canonical distro or architecture word, as glance's os_distro / architecture use them.
+_WORD = Str(pattern=r"[a-z0-9][a-z0-9._-]*", example="x86_64")
+
 IMAGES = Record({
     "name_rules": ListOf(NAME_RULE),
     "generic_name_rules": ListOf(NAME_RULE),
     "hidden_patterns": ListOf(_REGEX),
     "generic_hidden_patterns": ListOf(_REGEX),
+    "distro_spellings": MapOf(_WORD),
+    "arch_spellings": MapOf(_WORD),
+    "assumed_arch": _WORD,
+    "non_bootable_formats": ListOf(Str(pattern=r"[a-z0-9]+", example="aki"), unique=True),
 })
 
 LOGIN_MATCH = Record({
@@ -457,6 +464,7 @@ LOGIN = Record({
     "overrides": MapOf(Str()),
     "rules": ListOf(LOGIN_RULE),
     "generic_rules": ListOf(LOGIN_RULE),
+    "no_login_distros": MapOf(Str()),
 })
 
 EXTRA_SPEC_RULE = Record({"key": Str(), "pattern": _REGEX},
@@ -479,6 +487,11 @@ FLAVORS = Record({
 INSTANCE_TYPE = Record({"vcpus": Int(1), "ram": Int(1)}, required_full=("vcpus", "ram"),
                        not_null=("vcpus", "ram"))
 
+CONFORMANCE = Record({
+    # an image alias as pick_image reads it: <distro>[-<version>]
+    "probe_image": Str(pattern=r"(?i)[a-z][a-z._-]*[a-z](?:[-_ ]?[0-9]+(?:\.[0-9]+)*)?", example="ubuntu-24.04"),
+})
+
 _SECTIONS = {
     "identity": IDENTITY,
     "transport": TRANSPORT,
@@ -486,6 +499,7 @@ _SECTIONS = {
     "images": IMAGES,
     "login": LOGIN,
     "flavors": FLAVORS,
+    "conformance": CONFORMANCE,
 }
 REGION_BLOCK_KEYS = tuple(_SECTIONS)
 REGION_BLOCK = Record(_SECTIONS, not_null=REGION_BLOCK_KEYS, always_partial=True)
