@@ -7,7 +7,12 @@ first, then from the profile's ``images.name_rules``, then from
 ``images.generic_name_rules``; :func:`pick_image` takes the newest active, visible image
 whose identity matches the request. See ``docs/decisions.md``.
 
->>> image_identity({"name": "Ubuntu 22.04", "os_distro": "com.ubuntu"}, None).value["distro"]
+Everything vendor- or distro-specific (name rules, hidden patterns, distro and
+architecture spellings, the assumed architecture, the formats that never boot) is read
+from the typed ``profile.images`` section, compiled when the profile was loaded.
+
+>>> from normalizer.profiles import load_profile
+>>> image_identity({"name": "Ubuntu 22.04", "os_distro": "com.ubuntu"}, load_profile("generic")).value["distro"]
 'ubuntu'
 """
 
@@ -16,63 +21,26 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from normalizer.exceptions import NoMatch, SelectionError
 from normalizer.normalize.fields import as_bool
 from normalizer.select.decision import Considered, Decision
 
+if TYPE_CHECKING:  # select/ reads profiles; the profile package never imports select/
+    from normalizer.profiles import Profile
+    from normalizer.profiles.sections import ImageSettings, NameRule
+
 __all__ = [
-    "ASSUMED_ARCH",
-    "canonical_arch",
-    "canonical_distro",
     "hidden_reason",
     "image_identity",
     "image_label",
     "image_property",
+    "non_bootable_reason",
     "parse_image_alias",
     "pick_image",
-    "profile_value",
-    "rule_fullmatch",
     "version_matches",
 ]
-
-_MISSING = object()
-
-# Glance's os_distro vocabulary and the spellings real images use instead (com.ubuntu,
-# org.centos, redhat ...), as distro vocabulary: which distro a word means, not which
-# cloud uses it. Keys are lower-case with runs of blanks/underscores turned into '-'.
-_DISTRO_SPELLINGS: Mapping[str, str] = {
-    "com.ubuntu": "ubuntu", "canonical": "ubuntu", "ubuntu-server": "ubuntu", "ubuntu-linux": "ubuntu",
-    "org.debian": "debian", "debian-linux": "debian", "debian-gnu/linux": "debian",
-    "org.centos": "centos", "centos-stream": "centos", "centos-linux": "centos",
-    "redhat": "rhel", "red-hat": "rhel", "com.redhat": "rhel", "red-hat-enterprise-linux": "rhel",
-    "redhat-enterprise-linux": "rhel", "rhel-server": "rhel",
-    "org.fedoraproject": "fedora", "fedora-cloud": "fedora", "fedora-cloud-base": "fedora",
-    "fedoracoreos": "fedora-coreos", "fcos": "fedora-coreos", "fedora-core-os": "fedora-coreos",
-    "container-linux": "coreos", "coreos-container-linux": "coreos",
-    "flatcar-container-linux": "flatcar", "flatcar-linux": "flatcar",
-    "org.opensuse": "opensuse", "opensuse-leap": "opensuse", "suse-linux-enterprise-server": "sles",
-    "archlinux": "arch", "arch-linux": "arch",
-    "com.microsoft.server": "windows", "microsoft-windows": "windows", "windows-server": "windows",
-    "mswindows": "windows",
-    "rockylinux": "rocky", "rocky-linux": "rocky", "org.rockylinux": "rocky",
-    "alma": "almalinux", "alma-linux": "almalinux", "org.almalinux": "almalinux",
-    "org.freebsd": "freebsd", "org.gentoo": "gentoo",
-    "amzn": "amazon", "amazon-linux": "amazon", "amazonlinux": "amazon",
-}
-
-# Glance's architecture vocabulary (libosinfo names) and the kernel/Debian spellings.
-_ARCH_SPELLINGS: Mapping[str, str] = {
-    "amd64": "x86_64", "x64": "x86_64", "x86-64": "x86_64", "x86_64": "x86_64",
-    "arm64": "aarch64", "aarch64": "aarch64", "armv8": "aarch64",
-    "i386": "i686", "i486": "i686", "i586": "i686", "i686": "i686", "x86": "i686", "ia32": "i686",
-    "armhf": "armv7l", "armv7": "armv7l", "armv7l": "armv7l",
-    "ppc64el": "ppc64le", "ppc64le": "ppc64le",
-}
-
-#: The architecture of an image that has no ``architecture`` property, for arch requests.
-ASSUMED_ARCH = "x86_64"
 
 _PROPERTY_KEYS: Mapping[str, tuple[str, ...]] = {
     # org.openstack__1__* is the older namespaced spelling of the same properties.
@@ -82,54 +50,6 @@ _PROPERTY_KEYS: Mapping[str, tuple[str, ...]] = {
 }
 
 _ALIAS = re.compile(r"(?P<distro>[a-z][a-z._-]*?[a-z])(?:[-_ ]?(?P<version>\d+(?:\.\d+)*))?")
-
-
-def profile_value(profile: Any, dotted: str, default: Any = None) -> Any:
-    """Read ``a.b.c`` from a :class:`~normalizer.profiles.Profile` or a plain mapping.
-
-    >>> profile_value({"login": {"rules": []}}, "login.rules"), profile_value(None, "x", 1)
-    ([], 1)
-    """
-    node: Any = getattr(profile, "data", profile)
-    for key in dotted.split("."):
-        if not isinstance(node, Mapping):
-            return default
-        node = node.get(key, _MISSING)
-        if node is _MISSING:
-            return default
-    return default if node is None else node
-
-
-def _rules(profile: Any, dotted: str) -> tuple:
-    value = profile_value(profile, dotted, ())
-    return tuple(value) if isinstance(value, (list, tuple)) else ()
-
-
-def _word(value: Any) -> str | None:
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        return None
-    text = re.sub(r"[\s_]+", "-", str(value).strip().lower())
-    return text or None
-
-
-def canonical_distro(value: Any) -> str | None:
-    """The glance ``os_distro`` word for a distro spelling; None for empty or non-text.
-
-    >>> canonical_distro("CentOS"), canonical_distro("com.ubuntu"), canonical_distro("Red Hat")
-    ('centos', 'ubuntu', 'rhel')
-    """
-    word = _word(value)
-    return _DISTRO_SPELLINGS.get(word, word) if word else None
-
-
-def canonical_arch(value: Any) -> str | None:
-    """The glance architecture name for an architecture spelling (amd64 -> x86_64).
-
-    >>> canonical_arch("amd64"), canonical_arch("ARM64"), canonical_arch("")
-    ('x86_64', 'aarch64', None)
-    """
-    word = _word(value)
-    return _ARCH_SPELLINGS.get(word, word) if word else None
 
 
 def _text(value: Any) -> str | None:
@@ -181,18 +101,17 @@ def _str(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def rule_fullmatch(pattern: Any, text: str | None) -> re.Match | None:
-    """Match a profile regex against the whole text; None for no text or a broken pattern.
-
-    >>> bool(rule_fullmatch("(?i)ubuntu-.*", "Ubuntu-22.04")), rule_fullmatch("x", None)
-    (True, None)
-    """
-    if not isinstance(pattern, str) or not isinstance(text, str):
+def _name_rule(name: str | None, settings: ImageSettings) -> tuple[NameRule, str | None, str | None] | None:
+    """The first name rule matching the whole name, with the version and arch it reads."""
+    if name is None:
         return None
-    try:
-        return re.fullmatch(pattern, text)
-    except re.error:  # validated profiles never get here; hand-made mappings might
-        return None
+    for rule in settings.name_rules:
+        found = rule.pattern.fullmatch(name)
+        if found is not None:
+            groups = found.groupdict()
+            arch = settings.canonical_arch(groups["arch"]) if groups.get("arch") else rule.arch
+            return rule, _text(groups.get("version")) or rule.version, arch
+    return None
 
 
 @dataclass(frozen=True)
@@ -205,24 +124,15 @@ class _NameHit:
     arch: str | None
 
 
-def _name_rule(name: str | None, profile: Any) -> _NameHit | None:
-    lists = (("images.name_rules", "profile name rule"), ("images.generic_name_rules", "generic name rule"))
-    for dotted, kind in lists:
-        for index, rule in enumerate(_rules(profile, dotted)):
-            if not isinstance(rule, Mapping) or not canonical_distro(rule.get("distro")):
-                continue
-            found = rule_fullmatch(rule.get("pattern"), name)
-            if found is None:
-                continue
-            groups = found.groupdict()
-            version = _text(groups.get("version")) or _text(rule.get("version"))
-            arch = canonical_arch(groups.get("arch") or rule.get("arch"))
-            return _NameHit(kind, f"{dotted}[{index}]", rule["pattern"], canonical_distro(rule["distro"]),
-                            version, arch)
-    return None
+def _hit(name: str | None, settings: ImageSettings) -> _NameHit | None:
+    found = _name_rule(name, settings)
+    if found is None:
+        return None
+    rule, version, arch = found
+    return _NameHit(rule.kind, rule.where, rule.pattern.pattern, rule.distro, version, arch)
 
 
-def image_identity(image: Mapping, profile: Any) -> Decision:
+def image_identity(image: Mapping, profile: Profile) -> Decision:
     """Decide an image's distro, version and architecture; never raises.
 
     ``value`` is ``{"distro", "version", "arch"}`` (each str or None); ``rule`` is
@@ -230,27 +140,27 @@ def image_identity(image: Mapping, profile: Any) -> Decision:
     ``"unknown"``. Properties fill what they say; a name rule fills the rest only when it
     agrees on the distro.
 
-    >>> d = image_identity({"name": "debian-12-genericcloud-amd64"},
-    ...                    {"images": {"generic_name_rules": [{"pattern": "debian-(?P<version>[0-9]+)-.*",
-    ...                                                       "distro": "debian"}]}})
+    >>> from normalizer.profiles import load_profile
+    >>> d = image_identity({"name": "debian-12-genericcloud-amd64"}, load_profile("generic"))
     >>> d.value, d.rule
-    ({'distro': 'debian', 'version': '12', 'arch': None}, 'generic name rule')
+    ({'distro': 'debian', 'version': '12', 'arch': 'x86_64'}, 'generic name rule')
     """
     image = image if isinstance(image, Mapping) else {}
     name = _str(image.get("name"))
     props = {field: _identity_property(image, field) for field in _PROPERTY_KEYS}
-    hit = _name_rule(name, profile)
+    settings = profile.images
+    hit = _hit(name, settings)
     subject = f"identity of image {image_label(image)}"
-    distro = canonical_distro(props["distro"][1]) if props["distro"] else None
+    distro = settings.canonical_distro(props["distro"][1]) if props["distro"] else None
     if distro is None and hit is not None:
         distro, rule = hit.distro, hit.kind
     else:
         rule = "image properties" if distro else "unknown"
     agrees = hit is not None and hit.distro == distro
     version = props["version"][1] if props["version"] else (hit.version if agrees else None)
-    arch = canonical_arch(props["arch"][1]) if props["arch"] else (hit.arch if agrees else None)
+    arch = settings.canonical_arch(props["arch"][1]) if props["arch"] else (hit.arch if agrees else None)
     value = {"distro": distro, "version": version, "arch": arch}
-    considered = _identity_considered(props, hit, name, rule, profile)
+    considered = _identity_considered(props, hit, name, rule, settings)
     return Decision(subject, value, rule, _identity_reason(rule, props, hit, name, value), considered)
 
 
@@ -274,12 +184,12 @@ def _identity_reason(rule: str, props: Mapping, hit: _NameHit | None, name: str 
 
 
 def _identity_considered(props: Mapping, hit: _NameHit | None, name: str | None, rule: str,
-                         profile: Any) -> tuple:
+                         settings: ImageSettings) -> tuple:
     """The sources that did not decide, and what each said."""
     if rule == "image properties":
         if hit is None:
             return ()
-        found = canonical_distro(props["distro"][1])
+        found = settings.canonical_distro(props["distro"][1])
         verdict = "agrees" if hit.distro == found else f"says {hit.distro!r}; os_distro wins"
         return (Considered(hit.where, verdict),)
     considered = [Considered("os_distro", "not set")]
@@ -287,19 +197,21 @@ def _identity_considered(props: Mapping, hit: _NameHit | None, name: str | None,
     for dotted in lists:
         if hit is not None and hit.where.startswith(dotted + "["):
             break
-        rules = _rules(profile, dotted)
+        rules = settings.rules_from(dotted)
         verdict = "none set" if not rules else (f"no rule matches {name!r}" if name else "the image has no name")
         considered.append(Considered(dotted, verdict))
     return tuple(considered)
 
 
-def parse_image_alias(alias: str) -> tuple[str, str | None]:
-    """Split an alias such as ``ubuntu-22.04`` into (distro, version); distro spellings normalised.
+def parse_image_alias(alias: str, profile: Profile) -> tuple[str, str | None]:
+    """Split an alias such as ``ubuntu-22.04`` into (distro, version); the profile's spellings apply.
 
     Raises :class:`~normalizer.exceptions.SelectionError` when the text is not
     ``<distro>[-]<version>``.
 
-    >>> parse_image_alias("Ubuntu-22.04"), parse_image_alias("debian12"), parse_image_alias("rocky")
+    >>> from normalizer.profiles import load_profile
+    >>> p = load_profile("generic")
+    >>> parse_image_alias("Ubuntu-22.04", p), parse_image_alias("debian12", p), parse_image_alias("rocky", p)
     (('ubuntu', '22.04'), ('debian', '12'), ('rocky', None))
     """
     text = alias.strip().lower() if isinstance(alias, str) else ""
@@ -308,7 +220,7 @@ def parse_image_alias(alias: str) -> tuple[str, str | None]:
         raise SelectionError(f"cannot read the image alias {alias!r}",
                              hint="write <distro>-<version>, e.g. 'ubuntu-22.04', 'debian-12' or 'rocky', "
                                   "or pass distro= and version=", alias=str(alias))
-    return canonical_distro(found["distro"]), found["version"]
+    return profile.images.canonical_distro(found["distro"]), found["version"]
 
 
 def _components(version: str) -> list[str]:
@@ -329,19 +241,37 @@ def version_matches(wanted: str, actual: str | None) -> bool:
     return all(int(w) == int(h) if w.isdigit() and h.isdigit() else w == h for w, h in zip(want, have))
 
 
-def hidden_reason(image: Mapping, profile: Any) -> str | None:
+def hidden_reason(image: Mapping, profile: Profile) -> str | None:
     """Why an image is hidden (``os_hidden``, or a hidden pattern of the profile), or None.
 
-    >>> hidden_reason({"name": "amphora-x64-haproxy"}, {"images": {"generic_hidden_patterns": ["amphora-.*"]}})
-    "hidden by pattern 'amphora-.*'"
+    >>> from normalizer.profiles import load_profile
+    >>> hidden_reason({"name": "amphora-x64-haproxy"}, load_profile("generic"))
+    "hidden by pattern '(?i)amphora-.*'"
     """
     if as_bool(image_property(image, "os_hidden")):
         return "hidden (os_hidden)"
     name = _str(image.get("name")) if isinstance(image, Mapping) else None
-    for dotted in ("images.hidden_patterns", "images.generic_hidden_patterns"):
-        for pattern in _rules(profile, dotted):
-            if rule_fullmatch(pattern, name):
-                return f"hidden by pattern {pattern!r}"
+    if name is None:
+        return None
+    hit = next((p for p in profile.images.hidden_patterns if p.fullmatch(name)), None)
+    return f"hidden by pattern {hit.pattern!r}" if hit is not None else None
+
+
+def non_bootable_reason(image: Mapping, profile: Profile) -> str | None:
+    """Why an image cannot boot a server on its own (a kernel or ramdisk part), or None.
+
+    The formats come from the profile's ``images.non_bootable_formats`` (aki, ari).
+
+    >>> from normalizer.profiles import load_profile
+    >>> non_bootable_reason({"disk_format": "aki", "container_format": "aki"}, load_profile("generic"))
+    'not bootable (disk_format aki)'
+    """
+    if not isinstance(image, Mapping):
+        return None
+    for key in ("disk_format", "container_format"):
+        value = image.get(key)
+        if isinstance(value, str) and value.strip().lower() in profile.images.non_bootable_formats:
+            return f"not bootable ({key} {value.strip().lower()})"
     return None
 
 
@@ -396,17 +326,18 @@ def _timestamp(value: Any) -> float | None:
     return moment.timestamp()
 
 
-def _request(alias: Any, distro: Any, version: Any, arch: Any) -> _Request:
-    parsed = parse_image_alias(alias) if alias is not None else (None, None)
-    distro = canonical_distro(distro) if distro is not None else parsed[0]
+def _request(alias: Any, distro: Any, version: Any, arch: Any, profile: Profile) -> _Request:
+    settings = profile.images
+    parsed = parse_image_alias(alias, profile) if alias is not None else (None, None)
+    distro = settings.canonical_distro(distro) if distro is not None else parsed[0]
     version = _text(version) if version is not None else parsed[1]
     if not distro:
         raise SelectionError("pick_image needs an image alias or a distro",
                              hint="pass 'ubuntu-22.04', or distro='ubuntu' and version='22.04'")
-    return _Request(distro, version, canonical_arch(arch) if arch is not None else None)
+    return _Request(distro, version, settings.canonical_arch(arch) if arch is not None else None)
 
 
-def _verdict(image: Mapping, identity: Mapping, request: _Request, profile: Any,
+def _verdict(image: Mapping, identity: Mapping, request: _Request, profile: Profile,
              include_hidden: bool, include_snapshots: bool = False) -> tuple[str | None, int]:
     """Why this image is not a candidate (None when it is), and how near it is."""
     same_distro = identity["distro"] == request.distro
@@ -415,12 +346,18 @@ def _verdict(image: Mapping, identity: Mapping, request: _Request, profile: Any,
     if request.version and not version_matches(request.version, identity["version"]):
         shown = f"version {identity['version']}" if identity["version"] else "version unknown"
         return shown, 0 if _usable(image, profile, include_hidden) else 1
-    image_arch = identity["arch"] or ASSUMED_ARCH
+    image_arch = identity["arch"] or profile.images.assumed_arch
     if request.arch and image_arch != request.arch:
+        if image_arch is None:
+            return "arch unknown (no architecture property)", 1
         return f"arch {image_arch}" + ("" if identity["arch"] else " (assumed: no architecture property)"), 1
     status = _str(image.get("status"))
     if (status or "").lower() != "active":
         return f"status {status.lower() if status else 'unknown'}", 1
+    # a kernel or ramdisk carries its distro's name but cannot boot a server by itself
+    not_bootable = non_bootable_reason(image, profile)
+    if not_bootable:
+        return not_bootable, 1
     # a server snapshot inherits its source's os_distro, but nobody asking for
     # "ubuntu-24.04" means someone's snapshot of their server
     if not include_snapshots and _str(image_property(image, SNAPSHOT_KEY)) == SNAPSHOT_VALUE:
@@ -429,30 +366,34 @@ def _verdict(image: Mapping, identity: Mapping, request: _Request, profile: Any,
     return (hidden, 1) if hidden else (None, 0)
 
 
-def _usable(image: Mapping, profile: Any, include_hidden: bool) -> bool:
+def _usable(image: Mapping, profile: Profile, include_hidden: bool) -> bool:
     active = (_str(image.get("status")) or "").lower() == "active"
-    return active and (include_hidden or hidden_reason(image, profile) is None)
+    return active and non_bootable_reason(image, profile) is None \
+        and (include_hidden or hidden_reason(image, profile) is None)
 
 
-def pick_image(images: Sequence[Mapping], profile: Any, *, alias: str | None = None, distro: Any = None,
+def pick_image(images: Sequence[Mapping], profile: Profile, *, alias: str | None = None, distro: Any = None,
                version: Any = None, arch: Any = None, include_hidden: bool = False,
                include_snapshots: bool = False) -> Decision:
     """Choose the newest active, visible image of a distro/version/arch; ``value`` is its id.
 
     ``alias`` (``"ubuntu-22.04"``) gives distro and version; explicit ``distro``/``version``
     win over it. A version matches by components ("22.04" matches "22.04.3", not
-    "22.10"). An image without ``architecture`` counts as x86_64 when ``arch`` is asked.
-    Server snapshots (``image_type: snapshot``, set by Nova) are skipped unless
-    ``include_snapshots``. Newest ``created_at`` wins; ties go to the smaller (name, id). Raises
+    "22.10"). An image without ``architecture`` counts as the profile's
+    ``images.assumed_arch`` (x86_64) when ``arch`` is asked. Kernel and ramdisk images
+    (``images.non_bootable_formats``: aki, ari) are never picked. Server snapshots
+    (``image_type: snapshot``, set by Nova) are skipped unless ``include_snapshots``.
+    Newest ``created_at`` wins; ties go to the smaller (name, id), so the answer never
+    depends on the order the API listed the images in. Raises
     :class:`~normalizer.exceptions.NoMatch` (with the three nearest images) when none fits.
 
+    >>> from normalizer.profiles import load_profile
     >>> imgs = [{"id": "a", "name": "Debian 12", "status": "active", "created_at": "2024-01-01T00:00:00Z"},
     ...         {"id": "b", "name": "Debian 12", "status": "active", "created_at": "2024-06-01T00:00:00Z"}]
-    >>> pick_image(imgs, {"images": {"generic_name_rules": [{"pattern": "Debian (?P<version>.+)",
-    ...                                                     "distro": "debian"}]}}, alias="debian-12").value
+    >>> pick_image(imgs, load_profile("generic"), alias="debian-12").value
     'b'
     """
-    request = _request(alias, distro, version, arch)
+    request = _request(alias, distro, version, arch, profile)
     rows = []
     for image in _as_list(images):
         if not isinstance(image, Mapping):

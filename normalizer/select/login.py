@@ -12,32 +12,31 @@ The order is fixed (``docs/decisions.md``, "Login user"):
 A ``null`` user in a rule, an override or the distro table is a decided answer ("this
 image has no login user"), not an unknown one.
 
->>> login_user_for_image({"name": "Debian 12", "os_distro": "debian"},
-...                      {"login": {"distro_users": {"debian": "debian"}}}).value
+Everything vendor- or distro-specific (the rules, the distro table, the distros without
+an SSH user such as Windows) is read from the typed ``profile.login`` section.
+
+>>> from normalizer.profiles import load_profile
+>>> login_user_for_image({"name": "Debian 12", "os_distro": "debian"}, load_profile("generic")).value
 'debian'
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Callable, Mapping
 
 from normalizer.select.decision import Considered, Decision
-from normalizer.select.images import (
-    canonical_distro,
-    image_identity,
-    image_label,
-    image_property,
-    profile_value,
-    rule_fullmatch,
-)
+from normalizer.select.images import image_identity, image_label, image_property
+
+if TYPE_CHECKING:  # select/ reads profiles; the profile package never imports select/
+    from normalizer.profiles import Profile
+    from normalizer.profiles.sections import LoginMatch
 
 __all__ = ["login_user_for_image", "login_user_for_server", "UNKNOWN_REASON"]
 
 #: The reason given when nothing about the image tells its login user.
 UNKNOWN_REASON = "no os_admin_user, os_distro or recognisable name"
 
-_WINDOWS = "windows"
 # SCS image metadata standard (scs-0102): image_original_user may be "none".
 _SCS_LOGIN_KEY = "image_original_user"
 _SCS_NO_USER = "none"
@@ -50,24 +49,23 @@ class _Found:
     reason: str
 
 
-_Step = Callable[[Mapping, Mapping, Any], "_Found | Considered"]
+_Step = Callable[[Mapping, Mapping, "Profile"], "_Found | tuple[Considered, ...]"]
 
 
-def _override(image: Mapping, identity: Mapping, profile: Any) -> _Found | Considered:
-    overrides = profile_value(profile, "login.overrides", {})
-    if not isinstance(overrides, Mapping) or not overrides:
-        return Considered("login.overrides", "none set")
+def _override(image: Mapping, identity: Mapping, profile: Profile) -> _Found | tuple[Considered, ...]:
+    overrides = profile.login.overrides
+    if not overrides:
+        return (Considered("login.overrides", "none set"),)
     for field in ("id", "name"):
         key = image.get(field)
         if isinstance(key, str) and key in overrides:
             user = overrides[key]
-            if user is None or isinstance(user, str):
-                shown = "no login user" if user is None else repr(user)
-                return _Found(user, "override", f"login.overrides names image {field} {key!r}: {shown}")
-    return Considered("login.overrides", "no entry for this image's id or name")
+            shown = "no login user" if user is None else repr(user)
+            return _Found(user, "override", f"login.overrides names image {field} {key!r}: {shown}")
+    return (Considered("login.overrides", "no entry for this image's id or name"),)
 
 
-def _image_property(image: Mapping, identity: Mapping, profile: Any) -> _Found | Considered:
+def _image_property(image: Mapping, identity: Mapping, profile: Profile) -> _Found | tuple[Considered, ...]:
     user = image_property(image, "os_admin_user")
     if isinstance(user, str) and user.strip():
         return _Found(user.strip(), "image property", f"the image's os_admin_user property is {user.strip()!r}")
@@ -77,69 +75,65 @@ def _image_property(image: Mapping, identity: Mapping, profile: Any) -> _Found |
         if text.lower() == _SCS_NO_USER:
             return _Found(None, "image property", f"the image's {_SCS_LOGIN_KEY} property says {text!r}")
         return _Found(text, "image property", f"the image's {_SCS_LOGIN_KEY} property is {text!r}")
-    return Considered("os_admin_user", "not set on the image")
+    return (Considered("os_admin_user", "not set on the image"),)
 
 
-def _rule_matches(match: Any, image: Mapping, identity: Mapping) -> bool:
-    if not isinstance(match, Mapping):
+def _rule_matches(match: LoginMatch, image: Mapping, identity: Mapping) -> bool:
+    if match.distro is not None and identity.get("distro") != match.distro:
         return False
-    tests = []
-    if match.get("distro") is not None:
-        distro = identity.get("distro")
-        tests.append(distro is not None and canonical_distro(match["distro"]) == distro)
-    if match.get("version_pattern") is not None:
-        tests.append(rule_fullmatch(match["version_pattern"], identity.get("version")) is not None)
-    if match.get("name_pattern") is not None:
-        name = image.get("name") if isinstance(image.get("name"), str) else None
-        tests.append(rule_fullmatch(match["name_pattern"], name) is not None)
-    return bool(tests) and all(tests)
+    if match.version_pattern is not None:
+        version = identity.get("version")
+        if not isinstance(version, str) or match.version_pattern.fullmatch(version) is None:
+            return False
+    if match.name_pattern is not None:
+        name = image.get("name")
+        if not isinstance(name, str) or match.name_pattern.fullmatch(name) is None:
+            return False
+    return True
 
 
-def _rule_step(dotted: str, kind: str) -> _Step:
-    def step(image: Mapping, identity: Mapping, profile: Any) -> _Found | Considered:
-        rules = profile_value(profile, dotted, ())
-        rules = rules if isinstance(rules, (list, tuple)) else ()
-        for index, rule in enumerate(rules):
-            if not isinstance(rule, Mapping) or "user" not in rule:
-                continue
-            user = rule["user"]
-            if (user is None or isinstance(user, str)) and _rule_matches(rule.get("match"), image, identity):
-                shown = "no login user" if user is None else repr(user)
-                summary = ", ".join(f"{k} {v!r}" for k, v in rule["match"].items() if v is not None)
-                return _Found(user, kind, f"{dotted}[{index}] matches ({summary}): {shown}")
-        return Considered(dotted, "no rule matches" if rules else "none set")
+def _rule_step(source: str) -> _Step:
+    # profile.login.rules is one joined list (vendor rules first); a miss is reported per
+    # list, as the profile spells it, so each list is its own step.
+    def step(image: Mapping, identity: Mapping, profile: Profile) -> _Found | tuple[Considered, ...]:
+        rules = [rule for rule in profile.login.rules if rule.source == source]
+        for rule in rules:
+            if _rule_matches(rule.match, image, identity):
+                shown = "no login user" if rule.user is None else repr(rule.user)
+                return _Found(rule.user, rule.kind, f"{rule.where} matches ({rule.match.summary}): {shown}")
+        return (Considered(source, "no rule matches" if rules else "none set"),)
     return step
 
 
-def _distro_table(image: Mapping, identity: Mapping, profile: Any) -> _Found | Considered:
+def _distro_table(image: Mapping, identity: Mapping, profile: Profile) -> _Found | tuple[Considered, ...]:
     distro = identity.get("distro")
     if not distro:
-        return Considered("login.distro_users", "the distro is unknown")
-    table = profile_value(profile, "login.distro_users", {})
-    table = table if isinstance(table, Mapping) else {}
-    if distro in table and (table[distro] is None or isinstance(table[distro], str)):
+        return (Considered("login.distro_users", "the distro is unknown"),)
+    table = profile.login.distro_users
+    if distro in table:
         user = table[distro]
         shown = "no login user" if user is None else repr(user)
         return _Found(user, "distro table", f"distro {distro!r}: login.distro_users gives {shown}")
-    return Considered("login.distro_users", f"no entry for {distro!r}")
+    return (Considered("login.distro_users", f"no entry for {distro!r}"),)
 
 
 _STEPS: tuple[_Step, ...] = (
     _override,
     _image_property,
-    _rule_step("login.rules", "profile login rule"),
-    _rule_step("login.generic_rules", "generic login rule"),
+    _rule_step("login.rules"),
+    _rule_step("login.generic_rules"),
     _distro_table,
 )
 
 
-def login_user_for_image(image: Mapping | None, profile: Any, *, identity: Decision | None = None) -> Decision:
+def login_user_for_image(image: Mapping | None, profile: Profile, *, identity: Decision | None = None) -> Decision:
     """Decide the login user of a raw Glance image; ``value`` is the user or None. Never raises.
 
     ``identity`` is the image's :func:`~normalizer.select.images.image_identity` when the
     caller already has it. Each step that did not decide is listed in ``considered``.
 
-    >>> d = login_user_for_image({"name": "CentOS 7", "os_admin_user": "admin"}, None)
+    >>> from normalizer.profiles import load_profile
+    >>> d = login_user_for_image({"name": "CentOS 7", "os_admin_user": "admin"}, load_profile("generic"))
     >>> d.value, d.rule
     ('admin', 'image property')
     """
@@ -157,13 +151,11 @@ def login_user_for_image(image: Mapping | None, profile: Any, *, identity: Decis
             if outcome.rule == "distro table":
                 reason += f" (distro from {ident.rule})"
             return Decision(subject, outcome.user, outcome.rule, reason, tuple(considered))
-        considered.append(outcome)
+        considered += outcome
     distro = value.get("distro")
-    if distro == _WINDOWS:
-        return Decision(subject, None, "windows",
-                        "Windows images have no standard login user (cloudbase-init builds use Admin or "
-                        "Administrator and a generated password); set login.overrides for this image",
-                        tuple(considered))
+    if distro in profile.login.no_login_distros:
+        # the rule names the distro ("windows"): callers and golden cases read it
+        return Decision(subject, None, distro, profile.login.no_login_distros[distro], tuple(considered))
     reason = f"distro {distro!r} has no entry in login.distro_users" if distro else UNKNOWN_REASON
     return Decision(subject, None, "unknown", reason, tuple(considered))
 
@@ -183,7 +175,7 @@ def _from_volume(metadata: Mapping) -> dict:
     return image
 
 
-def login_user_for_server(server: Mapping, image: Mapping | None, profile: Any, *,
+def login_user_for_server(server: Mapping, image: Mapping | None, profile: Profile, *,
                           volume_image_metadata: Mapping | None = None) -> Decision:
     """Decide the login user of a raw Nova server, from the image it was booted from.
 
@@ -191,7 +183,8 @@ def login_user_for_server(server: Mapping, image: Mapping | None, profile: Any, 
     when it is deleted or not visible). A server booted from a volume (``image`` is ""
     or missing) uses ``volume_image_metadata`` of its boot volume instead. Never raises.
 
-    >>> login_user_for_server({"name": "web", "image": ""}, None, None).reason
+    >>> from normalizer.profiles import load_profile
+    >>> login_user_for_server({"name": "web", "image": ""}, None, load_profile("generic")).reason
     "booted from volume and the volume's image metadata is not available"
     """
     server = server if isinstance(server, Mapping) else {}

@@ -12,8 +12,6 @@ from normalizer.normalize import Context, normalize_image
 from normalizer.profiles import load_profile
 from normalizer.profiles.loader import check_profile_file
 from normalizer.select.images import (
-    canonical_arch,
-    canonical_distro,
     image_identity,
     parse_image_alias,
     pick_image,
@@ -102,7 +100,7 @@ def test_properties_come_first_and_are_canonicalised():
     ("com.microsoft.server", "windows"), ("Rocky Linux", "rocky"), ("talos", "talos"),
 ])
 def test_distro_spellings(spelling, distro):
-    assert canonical_distro(spelling) == distro
+    assert GENERIC.images.canonical_distro(spelling) == distro
     assert image_identity({"os_distro": spelling}, GENERIC).value["distro"] == distro
 
 
@@ -111,7 +109,7 @@ def test_distro_spellings(spelling, distro):
     ("aarch64", "aarch64"), ("arm64", "aarch64"), ("i386", "i686"), ("ppc64el", "ppc64le"), ("s390x", "s390x"),
 ])
 def test_arch_spellings(spelling, arch):
-    assert canonical_arch(spelling) == arch
+    assert GENERIC.images.canonical_arch(spelling) == arch
 
 
 def test_a_name_rule_fills_what_properties_leave_out_when_it_agrees():
@@ -157,10 +155,11 @@ def test_profile_name_rules_come_before_generic_ones():
     assert debian.considered[1].verdict == "no rule matches 'Debian 12'"
 
 
-def test_identity_accepts_a_plain_mapping_profile_and_none():
-    rules = {"images": {"generic_name_rules": [{"pattern": "deb-(?P<version>[0-9]+)", "distro": "Debian"}]}}
-    assert image_identity({"name": "deb-12"}, rules).value["distro"] == "debian"
-    assert image_identity({"name": "deb-12"}, None).rule == "unknown"
+def test_identity_reads_a_rule_from_a_layer_and_tolerates_a_non_mapping_image():
+    layered = load_profile("generic", layers=[("test", {"images": {"generic_name_rules": [
+        {"pattern": "deb-(?P<version>[0-9]+)", "distro": "Debian"}]}})])
+    assert image_identity({"name": "deb-12"}, layered).value["distro"] == "debian"
+    assert image_identity({"name": "deb-12"}, GENERIC).rule == "unknown"
     assert image_identity(None, GENERIC).rule == "unknown"
 
 
@@ -175,14 +174,14 @@ def test_identity_accepts_a_plain_mapping_profile_and_none():
     ("opensuse-leap-15.5", ("opensuse", "15.5")), ("windows-2022", ("windows", "2022")), (" cirros ", ("cirros", None)),
 ])
 def test_parse_image_alias(alias, expected):
-    assert parse_image_alias(alias) == expected
+    assert parse_image_alias(alias, GENERIC) == expected
 
 
 @pytest.mark.parametrize("junk", ["", "   ", "22.04", "ubuntu-", "-ubuntu", "ubuntu-22.04-x86_64", "ubuntu/22.04",
                                   "u", None, 22])
 def test_junk_aliases_raise_a_selection_error_with_a_hint(junk):
     with pytest.raises(SelectionError) as caught:
-        parse_image_alias(junk)
+        parse_image_alias(junk, GENERIC)
     assert "cannot read the image alias" in str(caught.value) and "ubuntu-22.04" in caught.value.hint
 
 
@@ -391,7 +390,7 @@ def test_server_snapshots_are_skipped_unless_asked():
         {"id": "official", "name": "ubuntu-24.04", "status": "active", "visibility": "public",
          "os_distro": "ubuntu", "os_version": "24.04", "created_at": "2024-05-01T00:00:00Z"},
     ]
-    decision = pick(images, None, alias="ubuntu-24.04")
+    decision = pick(images, GENERIC, alias="ubuntu-24.04")
     assert decision.value == "official"
     assert any("server snapshot" in c.verdict for c in decision.considered)
-    assert pick(images, None, alias="ubuntu-24.04", include_snapshots=True).value == "snap"
+    assert pick(images, GENERIC, alias="ubuntu-24.04", include_snapshots=True).value == "snap"

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from normalizer.exceptions import NoMatch
-from normalizer.profiles import load_profile
+from normalizer.profiles import Profile, load_profile
 from normalizer.select.decision import Decision
 from normalizer.select.images import (
     hidden_reason,
@@ -38,7 +38,11 @@ ANY_IMAGE = st.one_of(
     st.dictionaries(st.one_of(KEYS, st.text(max_size=6)), st.one_of(raw.junk, NAMES), max_size=8),
     raw.junk,
 )
-PROFILES = st.sampled_from([GENERIC, LAYERED, None, {}, {"images": 3, "login": {"rules": "x", "overrides": []}}])
+# A profile built from data without images/login sections has empty typed sections: the
+# functions must work on it as on a full one.
+BARE = Profile.from_data({"name": "bare", "display_name": "Bare", "status": "active", "transport": {
+    "timeout": 5, "connect_retries": 0, "status_retries": 0, "max_retry_delay": 1}})
+PROFILES = st.sampled_from([GENERIC, LAYERED, BARE])
 
 
 @FAST
