@@ -34,14 +34,17 @@ is the sum, over the asked dimensions, of the relative shortfall
 from __future__ import annotations
 
 import difflib
-import re
 import reprlib
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
-from normalizer.exceptions import NoMatch, ProfileError, SelectionError
+from normalizer.exceptions import NoMatch, SelectionError
 from normalizer.normalize.fields import as_bool, as_int, as_text
 from normalizer.select.decision import Considered, Decision
+
+if TYPE_CHECKING:  # select/ reads profiles; the profile package never imports select/
+    from normalizer.profiles import Profile
+    from normalizer.profiles.sections import FlavorSettings, FlavorSize
 
 __all__ = ["resolve_request", "flavor_exclusion", "pick_flavor"]
 
@@ -57,7 +60,7 @@ _short.maxstring, _short.maxother = 40, 40
 # --- the request -----------------------------------------------------------------------
 
 
-def resolve_request(spec: str | None, profile: Any, *, min_vcpus: Any = None, min_ram: Any = None,
+def resolve_request(spec: str | None, profile: Profile, *, min_vcpus: Any = None, min_ram: Any = None,
                     min_disk: Any = None) -> dict:
     """Turn an instance type, a profile alias and/or explicit minimums into one request.
 
@@ -86,37 +89,32 @@ def resolve_request(spec: str | None, profile: Any, *, min_vcpus: Any = None, mi
     return {**request, "label": label}
 
 
-def _lookup_spec(spec: Any, profile: Any) -> tuple[str, dict[str, int]]:
+def _lookup_spec(spec: Any, profile: Profile) -> tuple[str, dict[str, int]]:
     if not isinstance(spec, str):
         raise SelectionError(f"a flavor size must be a name such as 't3.small', got {_short.repr(spec)}",
                              hint=_SPEC_HINT)
-    types = _entries(profile.get("instance_types"))
-    aliases = _entries(profile.get("flavors.aliases"))
+    types, aliases = profile.flavors.instance_types, profile.flavors.aliases
     wanted = spec.strip()
     for table, kind in ((types, "type"), (aliases, "alias")):
-        key = wanted if wanted in table else next((k for k in table if k.casefold() == wanted.casefold()), None)
+        key = _find_key(table, wanted)
         if key is None:
             continue
-        entry = table[key]
+        size: FlavorSize = table[key]
         if kind == "type":
-            return key, {"min_vcpus": _table_int(entry.get("vcpus")), "min_ram": _table_int(entry.get("ram"))}
-        return f"alias {key!r}", {k: _table_int(entry.get(k)) for k in _MINIMUMS}
+            return key, {"min_vcpus": size.min_vcpus, "min_ram": size.min_ram}
+        return f"alias {key!r}", {"min_vcpus": size.min_vcpus, "min_ram": size.min_ram, "min_disk": size.min_disk}
     close = difflib.get_close_matches(wanted, sorted({*types, *aliases}), n=5, cutoff=0.6)
     suggestion = f" (close: {', '.join(repr(c) for c in close)})" if close else ""
     raise NoMatch(f"unknown instance type or flavor alias {spec!r}{suggestion}", hint=_SPEC_HINT,
                   candidates=close, request=spec)
 
 
-def _entries(table: Any) -> dict[str, Mapping]:
-    # A null entry counts as absent (profile rule for named mappings).
-    if not isinstance(table, Mapping):
-        return {}
-    return {k: v for k, v in table.items() if isinstance(k, str) and isinstance(v, Mapping)}
-
-
-def _table_int(value: Any) -> int:
-    number = as_int(value)
-    return number if number is not None and number > 0 else 0
+def _find_key(table: Mapping[str, Any], wanted: str) -> str | None:
+    # Exact name first, then ignoring case; sorted, so two names that differ only in case
+    # resolve the same way whatever order the profile lists them in.
+    if wanted in table:
+        return wanted
+    return next((k for k in sorted(table) if k.casefold() == wanted.casefold()), None)
 
 
 def _minimum(key: str, value: Any) -> int:
@@ -146,43 +144,6 @@ def _vcpus(count: int) -> str:
 # --- exclusions ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Rules:
-    """The profile's exclusion rules, each with the key it came from."""
-
-    names: tuple[tuple[str, str], ...]
-    specs: tuple[tuple[str, str, str], ...]
-
-    @classmethod
-    def of(cls, profile: Any) -> _Rules:
-        names: dict[str, str] = {}
-        specs: dict[tuple[str, str], str] = {}
-        # Both pairs of keys are read: the defaults' generic lists and the vendor's own.
-        for key in ("flavors.generic_exclude_patterns", "flavors.exclude_patterns"):
-            for pattern in _listed(profile.get(key)):
-                if isinstance(pattern, str):
-                    names.setdefault(_checked(pattern, key), key)
-        for key in ("flavors.generic_exclude_extra_specs", "flavors.exclude_extra_specs"):
-            for rule in _listed(profile.get(key)):
-                if isinstance(rule, Mapping) and all(isinstance(rule.get(k), str) for k in ("key", "pattern")):
-                    specs.setdefault((rule["key"], _checked(rule["pattern"], key)), key)
-        return cls(tuple(names.items()), tuple((k, p, src) for (k, p), src in specs.items()))
-
-
-def _listed(value: Any) -> tuple:
-    # An absent key reads as None (before or after the generic/vendor split); text is not a list.
-    return tuple(value) if isinstance(value, (list, tuple)) else ()
-
-
-def _checked(pattern: str, key: str) -> str:
-    try:
-        re.compile(pattern)
-    except re.error as exc:
-        raise ProfileError(f"{key}: {pattern!r} is not a valid regular expression ({exc})",
-                           hint="fix the pattern in the profile", pointer=key) from None
-    return pattern
-
-
 def _flag(raw: Mapping, api_key: str, normalized_key: str, default: bool) -> bool:
     # Raw Nova records use the extension keys; normalized flavors use the contract names.
     if api_key in raw:
@@ -190,28 +151,29 @@ def _flag(raw: Mapping, api_key: str, normalized_key: str, default: bool) -> boo
     return as_bool(raw.get(normalized_key), default)
 
 
-def _exclusions(raw: Mapping, rules: _Rules) -> tuple[tuple[str, str], ...]:
+def _exclusions(raw: Mapping, rules: FlavorSettings) -> tuple[tuple[str, str], ...]:
     found = []
     if _flag(raw, "OS-FLV-DISABLED:disabled", "is_disabled", False):
         found.append(("disabled", "disabled"))
     if not _flag(raw, "os-flavor-access:is_public", "is_public", True):
         found.append(("private", "not public"))
     name = raw.get("name")
-    hit = next((f"excluded family: name matches {pattern!r} ({key})" for pattern, key in rules.names
-                if isinstance(name, str) and re.fullmatch(pattern, name)), None)
+    hit = next((f"excluded family: name matches {rule.pattern.pattern!r} ({rule.source})"
+                for rule in rules.exclude_patterns if isinstance(name, str) and rule.pattern.fullmatch(name)), None)
     specs = raw.get("extra_specs")
     if hit is None and isinstance(specs, Mapping):
-        for spec_key, pattern, key in rules.specs:
-            value = as_text(specs.get(spec_key))
-            if value is not None and re.fullmatch(pattern, value):
-                hit = f"excluded family: extra spec {spec_key}={value!r} matches {pattern!r} ({key})"
+        for rule in rules.exclude_extra_specs:
+            value = as_text(specs.get(rule.key))
+            if value is not None and rule.pattern.fullmatch(value):
+                hit = (f"excluded family: extra spec {rule.key}={value!r} matches {rule.pattern.pattern!r} "
+                       f"({rule.source})")
                 break
     if hit is not None:
         found.append(("excluded", hit))
     return tuple(found)
 
 
-def flavor_exclusion(flavor: Mapping, profile: Any) -> str | None:
+def flavor_exclusion(flavor: Mapping, profile: Profile) -> str | None:
     """Why a flavor is skipped by default (disabled, not public, excluded family), or None.
 
     >>> from normalizer.profiles import load_profile
@@ -220,7 +182,7 @@ def flavor_exclusion(flavor: Mapping, profile: Any) -> str | None:
     """
     if not isinstance(flavor, Mapping):
         return "not a flavor record"
-    reasons = [reason for _, reason in _exclusions(flavor, _Rules.of(profile))]
+    reasons = [reason for _, reason in _exclusions(flavor, profile.flavors)]
     return "; ".join(reasons) or None
 
 
@@ -256,7 +218,7 @@ class _Flavor:
         return [(kind, why) for kind, why in self.skips if kind not in included]
 
 
-def _read(raw: Any, index: int, rules: _Rules) -> _Flavor:
+def _read(raw: Any, index: int, rules: FlavorSettings) -> _Flavor:
     if not isinstance(raw, Mapping):
         return _Flavor(f"entry #{index}", None, "", 0, 0, 0, f"not a flavor record ({type(raw).__name__})", ())
     name = raw.get("name") if isinstance(raw.get("name"), str) else ""
@@ -276,7 +238,7 @@ def _read(raw: Any, index: int, rules: _Rules) -> _Flavor:
     return _Flavor(label, flavor_id, name, *sizes, problem, _exclusions(raw, rules))
 
 
-def _records(flavors: Any, rules: _Rules) -> list[_Flavor]:
+def _records(flavors: Any, rules: FlavorSettings) -> list[_Flavor]:
     if isinstance(flavors, (str, bytes, Mapping)) or not isinstance(flavors, Iterable):
         return []
     return [_read(raw, index, rules) for index, raw in enumerate(flavors)]
@@ -310,7 +272,7 @@ def _distance(flavor: _Flavor, request: Mapping[str, int]) -> float:
 # --- the choice ------------------------------------------------------------------------
 
 
-def pick_flavor(flavors: Sequence[Mapping], profile: Any, spec: str | None = None, *, min_vcpus: Any = None,
+def pick_flavor(flavors: Sequence[Mapping], profile: Profile, spec: str | None = None, *, min_vcpus: Any = None,
                 min_ram: Any = None, min_disk: Any = None, include_disabled: bool = False,
                 include_private: bool = False, include_excluded: bool = False) -> Decision:
     """Choose the smallest flavor that satisfies the request; the reason says how it differs.
@@ -330,7 +292,7 @@ def pick_flavor(flavors: Sequence[Mapping], profile: Any, spec: str | None = Non
     request = resolve_request(spec, profile, min_vcpus=min_vcpus, min_ram=min_ram, min_disk=min_disk)
     included = frozenset(kind for kind, on in (("disabled", include_disabled), ("private", include_private),
                                                ("excluded", include_excluded)) if on)
-    records = _records(flavors, _Rules.of(profile))
+    records = _records(flavors, profile.flavors)
     eligible = [f for f in records if f.problem is None and not f.blocking(included)]
     fitting = sorted((f for f in eligible if _fits(f, request)), key=lambda f: f.key)
     if not fitting:
