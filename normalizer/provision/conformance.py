@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import base64
 import os
-from typing import Any, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 from munch import Munch
 
 from normalizer.exceptions import NormalizerError, ProvisionError, SelectionError
 from normalizer.select.network_roles import NetworkRoles
+
+if TYPE_CHECKING:
+    from normalizer.profiles import Profile
 
 __all__ = ["STEPS", "conformance_report", "probe_report", "probe_public_key"]
 
@@ -58,10 +61,10 @@ def _boot_step(roles: NetworkRoles, networks: Sequence[Mapping[str, Any]], neutr
     return _step(4, "unsupported", "this project has no network to boot a server on; create a tenant network")
 
 
-def _address_step(roles: NetworkRoles, networks: Sequence[Mapping[str, Any]], profile: Any,
+def _address_step(roles: NetworkRoles, networks: Sequence[Mapping[str, Any]], profile: Profile,
                   neutron: bool) -> Munch:
-    settings = getattr(profile, "network", None)
-    access = getattr(settings, "public_access", None)
+    settings = profile.network
+    access = settings.public_access
     names = {n.get("id"): n.get("name") for n in networks}
     boot = roles.private.value or roles.public.value
     role = roles.get(boot) if boot else None
@@ -69,7 +72,7 @@ def _address_step(roles: NetworkRoles, networks: Sequence[Mapping[str, Any]], pr
     if (role is not None and role.routes_ipv4_externally) or access == "direct":
         return _step(5, "native", f"servers on {where} get a public IPv4 address directly")
     if not neutron:
-        if getattr(settings, "floating_ip_api", None) == "none":
+        if settings.floating_ip_api == "none":
             return _step(5, "unsupported", "no network API and the profile says there are no floating IPs")
         return _step(5, "bridged", "a floating IP from Nova's pool is added when the server has no public address")
     external = roles.external
@@ -96,7 +99,7 @@ def _login_step(login_users: Sequence[str | None]) -> Munch:
                                f"table (known for {known} of {total} active images)")
 
 
-def conformance_report(*, roles: NetworkRoles, networks: Sequence[Mapping[str, Any]], profile: Any,
+def conformance_report(*, roles: NetworkRoles, networks: Sequence[Mapping[str, Any]], profile: Profile,
                        neutron: bool, login_users: Sequence[str | None]) -> list[Munch]:
     """The eight steps on this cloud, from profile and live facts, creating nothing.
 
@@ -104,7 +107,9 @@ def conformance_report(*, roles: NetworkRoles, networks: Sequence[Mapping[str, A
     each active image.
 
     >>> from normalizer.interpret import Topology, network_roles
-    >>> steps = conformance_report(roles=network_roles(Topology(), None), networks=[], profile=None,
+    >>> from normalizer.profiles import load_profile
+    >>> generic = load_profile("generic")
+    >>> steps = conformance_report(roles=network_roles(Topology(), generic), networks=[], profile=generic,
     ...                            neutron=True, login_users=["ubuntu"])
     >>> [(s.number, s.status) for s in steps][3:5]
     [(4, 'unsupported'), (5, 'unsupported')]

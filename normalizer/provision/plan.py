@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from munch import Munch
 
@@ -23,6 +23,9 @@ from normalizer.select.lookup import find_by_id_or_name
 from normalizer.select.login import login_user_for_image
 from normalizer.select.network_roles import NetworkRoles
 from normalizer.userdata import is_private_key, merge_user_data, root_access, user_data_size_ok
+
+if TYPE_CHECKING:
+    from normalizer.profiles import Profile
 
 __all__ = ["ServerRequest", "ServerPlan", "check_create_options", "plan_server", "temporary_key_name"]
 
@@ -266,7 +269,7 @@ def _ref(value: Any) -> Any:
     return value.get("id") if isinstance(value, Mapping) else value
 
 
-def _image_step(images: Sequence[Mapping], wanted: Any, profile: Any) -> tuple[Mapping, Decision]:
+def _image_step(images: Sequence[Mapping], wanted: Any, profile: Profile) -> tuple[Mapping, Decision]:
     subject = "image"
     found = find_by_id_or_name(images, _ref(wanted), "image")
     if found is not None:
@@ -281,7 +284,7 @@ def _image_step(images: Sequence[Mapping], wanted: Any, profile: Any) -> tuple[M
     return next(i for i in images if i.get("id") == decision.value), decision
 
 
-def _flavor_step(flavors: Sequence[Mapping], wanted: Any, profile: Any) -> tuple[Mapping, Decision]:
+def _flavor_step(flavors: Sequence[Mapping], wanted: Any, profile: Profile) -> tuple[Mapping, Decision]:
     found = find_by_id_or_name(flavors, _ref(wanted), "flavor")
     if found is not None:
         return found, Decision("flavor", found.get("id"), "named", f"the flavor {found.get('name')!r} was given")
@@ -314,9 +317,10 @@ def _network_step(roles: NetworkRoles, wanted: Any, networks: Sequence[Mapping],
                              hint="create a tenant network, or pass network=")
 
 
-def _floating_ip_step(request: ServerRequest, roles: NetworkRoles, network_id: str | None, profile: Any) -> Decision:
+def _floating_ip_step(request: ServerRequest, roles: NetworkRoles, network_id: str | None,
+                      profile: Profile) -> Decision:
     subject = "public address"
-    settings = getattr(profile, "network", None)
+    settings = profile.network
     role = roles.get(network_id) if network_id else None
     if not request.auto_ip:
         return Decision(subject, None, "auto_ip", "auto_ip=False: no floating IP")
@@ -325,7 +329,7 @@ def _floating_ip_step(request: ServerRequest, roles: NetworkRoles, network_id: s
                         "its pools is added only if the server has no public address once ACTIVE")
     if role is not None and role.routes_ipv4_externally:
         return Decision(subject, None, "direct", f"the boot network gives a public IPv4 address ({role.reason})")
-    if getattr(settings, "public_access", None) == "direct":
+    if settings.public_access == "direct":
         return Decision(subject, None, "profile", "the profile says servers get public addresses directly")
     external = roles.external
     if external.ambiguous:
@@ -362,7 +366,7 @@ def _userdata_step(request: ServerRequest) -> tuple[str | None, Decision]:
 
 
 def plan_server(request: ServerRequest, *, images: Sequence[Mapping], flavors: Sequence[Mapping],
-                networks: Sequence[Mapping], roles: NetworkRoles, profile: Any, neutron: bool = True) -> ServerPlan:
+                networks: Sequence[Mapping], roles: NetworkRoles, profile: Profile, neutron: bool = True) -> ServerPlan:
     """Decide image, flavor, boot network, public address, key, login user and user-data.
 
     ``neutron`` False: the cloud has no usable network API (Nova places the server and
