@@ -184,11 +184,21 @@ def _add_nova_addresses(found: dict, addresses: Any, network_roles: Any) -> None
                 continue
             key = address_key(entry.addr)
             if key in found:
-                # Listed twice (e.g. under two networks): floating anywhere means floating.
-                if kind == "floating":
-                    found[key][0].type = "floating"
+                _merge_duplicate(found[key], entry, typed)
                 continue
             found[key] = [entry, typed]
+
+
+def _merge_duplicate(known: list, entry: Munch, typed: bool) -> None:
+    """One address listed twice: the result must not depend on which came first."""
+    first = known[0]
+    if entry.type == "floating":
+        first.type = "floating"  # floating anywhere means floating
+    known[1] = known[1] or typed
+    # networks are walked in a fixed order, so only a repeat within one network needs a rule
+    # (a MAC pairs a fixed address with its floating IP: a known one beats none, then the lowest)
+    if first.network == entry.network and (entry.mac is None, entry.mac or "") < (first.mac is None, first.mac or ""):
+        first.mac = entry.mac
 
 
 def _add_floating_ips(found: dict, server_id: str | None, floating_ips: list) -> None:
