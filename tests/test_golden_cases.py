@@ -5,7 +5,7 @@ Each file in ``tests/cases/<profile>/<name>.yaml`` is one case::
     description: what real situation this is, and the source
     profile: ovh                 # default: the directory name
     region: GRA11                # optional
-    config: {networks: [...]}    # optional clouds.yaml keys (translated as a real clouds.yaml)
+    config: {networks: [...]}    # optional clouds.yaml keys (given to normalizer.connect)
     project_id: p1               # the token's project
     given: {networks, subnets, routers, router_ports, servers, images, flavors, volumes}
     expect:
@@ -16,6 +16,14 @@ Each file in ``tests/cases/<profile>/<name>.yaml`` is one case::
       images: {name: {distro, version, arch, login_user}}
       pick_flavor: [{request: t3.small | {min_vcpus: 2}, expect: name | {error: NoMatch}}]
       pick_image: [{request: ubuntu-22.04 | {distro: ..}, expect: name | {error: NoMatch}}]
+
+Every case runs through the same composition users get: a :class:`~normalizer.testing.FakeCloud`
+answers the listings with the case's raw records, verbatim (``inject``), and a real
+``normalizer.connect(...)`` Cloud reads them: ``get_public_network()``, ``list_networks()``,
+``list_servers()``, ``list_images()``, ``pick_flavor()``, ``pick_image()``. The token's
+project is the FakeCloud's, so the case's ``project_id`` is replaced by it wherever a
+record carries it. Cloud fetches no Cinder volumes: what a case can only pin through
+``given.volumes`` is listed in ``KNOWN_GAPS``.
 
 Rerun one case with ``NORMALIZER_CASE=ovh/direct-public pytest tests/test_golden_cases.py``.
 """
@@ -28,36 +36,54 @@ import pytest
 import yaml
 
 import normalizer
-from normalizer.config_translate import profile_layers
-from normalizer.interpret import Topology, network_roles, network_views, server_viewer
-from normalizer.normalize import Context, normalize_image
-from normalizer.profiles import load_profile
-from normalizer.select.flavors import pick_flavor
-from normalizer.select.images import image_identity, pick_image
-from normalizer.select.login import login_user_for_image, login_user_for_server
+from normalizer.testing import FakeCloud
 
 CASES_DIR = pathlib.Path(__file__).parent / "cases"
 CASES = sorted(CASES_DIR.glob("*/*.yaml"))
 ONLY = os.environ.get("NORMALIZER_CASE")
+
+#: Listing paths FakeCloud answers with a case's records: path regex -> (``given`` key, JSON envelope key).
+LISTINGS = {
+    r"^/network/v2\.0/networks$": ("networks", "networks"),
+    r"^/network/v2\.0/subnets$": ("subnets", "subnets"),
+    r"^/network/v2\.0/routers$": ("routers", "routers"),
+    r"^/network/v2\.0/ports$": ("router_ports", "ports"),
+    r"^/network/v2\.0/floatingips$": ("floating_ips", "floatingips"),
+    r"^/compute/v2\.1/servers/detail$": ("servers", "servers"),
+    r"^/compute/v2\.1/flavors/detail$": ("flavors", "flavors"),
+    r"^/image/v2/images$": ("images", "images"),
+}
+#: ``given`` keys Cloud never fetches (no Cinder): kept in cases as the record of what the server had.
+NOT_FETCHED = {"volumes"}
+
+#: Expectations a Cloud cannot produce today, by case and check, with why. The test fails if
+#: any other check fails, and also once one of these passes (then remove it from here).
+KNOWN_GAPS = {
+    "generic/boot-from-volume": {
+        "server bfv-server login_user": "Cloud fetches no Cinder volume, so a boot-from-volume server's login "
+                                        "user cannot come from volume_image_metadata (Cloud._server_view passes "
+                                        "no volume_image_metadata to server_login)"},
+    "conoha/boot-from-volume-image-name": {
+        "server tyo-vps login_user": "Cloud fetches no Cinder volume, so a boot-from-volume server's login "
+                                     "user cannot come from volume_image_metadata's image_name"},
+    "rackspace/nova-network-label-networks": {
+        "role public": "with the network service disabled Cloud's networks are the address labels, which "
+                       "have no id; the role is decided ('public') but get_public_network() looks it up by "
+                       "id and returns None (Cloud._role_network)"},
+}
 
 
 def case_id(path):
     return f"{path.parent.name}/{path.stem}"
 
 
-def load_case_profile(case, vendor):
-    layers = profile_layers("case", top={}, env={}, prefix="clouds.yaml cloud 'case'",
-                            entry=case.get("config") or {}, kwargs={})
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return load_profile(case.get("profile", vendor), region_name=case.get("region"), layers=layers)
-
-
-def check_fields(kind, name, actual, expected):
-    assert actual is not None, f"no {kind} named {name!r}"
-    for field, value in expected.items():
-        got = actual.get(field) if not isinstance(actual, dict) or "." not in field else _dotted(actual, field)
-        assert got == value, f"{kind} {name!r} {field}: expected {value!r}, got {got!r}"
+def _replace_value(data, old, new):
+    """``data`` with every string equal to ``old`` replaced by ``new`` (keys too)."""
+    if isinstance(data, dict):
+        return {_replace_value(k, old, new): _replace_value(v, old, new) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_replace_value(v, old, new) for v in data]
+    return new if data == old else data
 
 
 def _dotted(item, field):
@@ -70,66 +96,114 @@ def by_name(items):
     return {item.get("name"): item for item in items}
 
 
-def run_picks(picks, choose, items, kind):
+class Checks:
+    """Collects every expectation's outcome, so one run reports all mismatches of a case."""
+
+    def __init__(self):
+        self.failed: dict[str, str] = {}
+
+    def equal(self, check, got, expected, why=""):
+        if got != expected:
+            self.failed[check] = f"expected {expected!r}, got {got!r}" + (f" ({why})" if why else "")
+
+    def fields(self, kind, name, actual, expected):
+        if actual is None:
+            self.failed[f"{kind} {name}"] = f"no {kind} named {name!r}"
+            return
+        for field, value in expected.items():
+            self.equal(f"{kind} {name} {field}", _dotted(actual, field), value)
+
+
+def fake_for(case, path):
+    """A FakeCloud whose listings answer the case's records, and the connect() arguments for it."""
+    given = case.get("given") or {}
+    unknown = set(given) - {key for key, _ in LISTINGS.values()} - NOT_FETCHED
+    assert not unknown, f"given has keys no listing serves: {sorted(unknown)}"
+    fake = FakeCloud("empty", region_name=case.get("region") or "RegionOne")
+    if case.get("project_id"):
+        given = _replace_value(given, case["project_id"], fake.project_id)
+    for regex, (key, envelope) in LISTINGS.items():
+        fake.inject("GET", regex, status=200, json={envelope: given.get(key) or []}, times=10**6)
+    kwargs = {**fake.connect_kwargs(), **(case.get("config") or {}),
+              "profile": case.get("profile", path.parent.name)}
+    return fake, kwargs
+
+
+def run_role(cloud, role):
+    try:
+        network = getattr(cloud, f"get_{role}_network")()
+    except normalizer.AmbiguousMatch:
+        return "ambiguous"
+    return network.name if network is not None else None
+
+
+def run_picks(checks, kind, picks, choose):
     for pick in picks or ():
         request, expected = pick["request"], pick["expect"]
+        check = f"{kind} {request!r}"
         if isinstance(expected, dict) and "error" in expected:
-            with pytest.raises(getattr(normalizer, expected["error"])):
-                choose(request)
+            try:
+                chosen = choose(request)
+            except getattr(normalizer, expected["error"]):
+                continue
+            checks.failed[check] = f"expected {expected['error']}, got {chosen.name!r}"
             continue
-        chosen = choose(request)
-        name = next(i.get("name") for i in items if i.get("id") == chosen.value)
-        assert name == expected, f"{kind} for {request!r}: expected {expected!r}, got {name!r} ({chosen.reason})"
+        try:
+            checks.equal(check, choose(request).name, expected)
+        except normalizer.NormalizerError as error:
+            checks.failed[check] = f"expected {expected!r}, got {type(error).__name__}: {error}"
+
+
+def run_case(case, path):
+    expect = case["expect"]
+    checks = Checks()
+    fake, kwargs = fake_for(case, path)
+    with fake, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # deprecated profiles warn; that is not what a case pins
+        cloud = normalizer.connect(**kwargs)
+        for role, expected in (expect.get("roles") or {}).items():
+            checks.equal(f"role {role}", run_role(cloud, role), expected)
+        if expect.get("networks"):
+            networks = by_name(cloud.list_networks())
+            for name, fields in expect["networks"].items():
+                checks.fields("network", name, networks.get(name), fields)
+        if expect.get("servers"):
+            servers = by_name(cloud.list_servers())
+            for name, fields in expect["servers"].items():
+                checks.fields("server", name, servers.get(name), fields)
+        if expect.get("images"):
+            images = by_name(cloud.list_images())
+            for name, fields in expect["images"].items():
+                checks.fields("image", name, images.get(name), fields)
+        run_picks(checks, "pick_flavor", expect.get("pick_flavor"), lambda r: cloud.pick_flavor(
+            **(r if isinstance(r, dict) else {"spec": r})))
+        run_picks(checks, "pick_image", expect.get("pick_image"), lambda r: cloud.pick_image(
+            **(r if isinstance(r, dict) else {"alias": r})))
+    assert fake.unexpected == [], f"Cloud asked what FakeCloud does not serve: {fake.unexpected}"
+    return checks.failed
 
 
 @pytest.mark.parametrize("path", [p for p in CASES if not ONLY or case_id(p) == ONLY], ids=case_id)
 def test_golden_case(path):
     case = yaml.safe_load(path.read_text())
-    expect, given = case["expect"], case.get("given") or {}
-    if "error" in expect:
-        with pytest.raises(getattr(normalizer, expect["error"])):
-            load_case_profile(case, path.parent.name)
+    if "error" in case["expect"]:
+        fake, kwargs = fake_for(case, path)
+        with fake, warnings.catch_warnings(), pytest.raises(getattr(normalizer, case["expect"]["error"])):
+            warnings.simplefilter("ignore")
+            normalizer.connect(**kwargs)
         return
-    profile = load_case_profile(case, path.parent.name)
-    ctx = Context(cloud="case", region_name=case.get("region"), project_id=case.get("project_id"))
-    topology = Topology(networks=given.get("networks") or [], subnets=given.get("subnets") or [],
-                        routers=given.get("routers") or [], router_ports=given.get("router_ports") or [],
-                        project_id=case.get("project_id"))
-    roles = network_roles(topology, profile)
-    for role, expected in (expect.get("roles") or {}).items():
-        decision = getattr(roles, role)
-        got = "ambiguous" if decision.rule == "ambiguous" else (
-            roles.get(decision.value).name if decision.value is not None else None)
-        assert got == expected, f"{role} network: expected {expected!r}, got {got!r} ({decision.reason})"
-    networks = by_name(network_views(topology, roles, ctx))
-    for name, fields in (expect.get("networks") or {}).items():
-        check_fields("network", name, networks.get(name), fields)
-    images = {i.get("id"): i for i in given.get("images") or []}
-    volumes = {v.get("id"): v for v in given.get("volumes") or []}
+    failed = run_case(case, path)
+    gaps = KNOWN_GAPS.get(case_id(path), {})
+    unexpected = {check: text for check, text in failed.items() if check not in gaps}
+    assert not unexpected, "\n".join(f"{check}: {text}" for check, text in unexpected.items())
+    closed = sorted(set(gaps) - set(failed))
+    assert not closed, f"known gaps now pass, remove them from KNOWN_GAPS: {closed}"
+    if gaps:
+        pytest.xfail("; ".join(f"{check}: {why}" for check, why in gaps.items()))
 
-    def login(raw_server):
-        image = images.get((raw_server.get("image") or {}).get("id")) if isinstance(raw_server.get("image"), dict) else None
-        attached = raw_server.get("os-extended-volumes:volumes_attached") or []
-        boot = volumes.get(attached[0].get("id")) if attached else None
-        metadata = (boot or {}).get("volume_image_metadata")
-        return login_user_for_server(raw_server, image, profile, volume_image_metadata=metadata).value
 
-    view = server_viewer(roles, profile, ctx, login_user=login)
-    servers = by_name(view(raw) for raw in given.get("servers") or [])
-    for name, fields in (expect.get("servers") or {}).items():
-        check_fields("server", name, servers.get(name), fields)
-    for name, fields in (expect.get("images") or {}).items():
-        raw = next((i for i in given.get("images") or [] if i.get("name") == name), None)
-        assert raw is not None, f"no image named {name!r} in given.images"
-        identity = image_identity(raw, profile)
-        user = login_user_for_image(raw, profile, identity=identity).value
-        check_fields("image", name, normalize_image(raw, ctx, identity=identity.value, login_user=user), fields)
-    flavors = given.get("flavors") or []
-    run_picks(expect.get("pick_flavor"), lambda r: pick_flavor(flavors, profile, **(
-        r if isinstance(r, dict) else {"spec": r})), flavors, "flavor")
-    image_list = given.get("images") or []
-    run_picks(expect.get("pick_image"), lambda r: pick_image(image_list, profile, **(
-        r if isinstance(r, dict) else {"alias": r})), image_list, "image")
+def test_known_gaps_name_existing_cases():
+    assert sorted(set(KNOWN_GAPS) - {case_id(p) for p in CASES}) == []
 
 
 def test_every_profile_has_a_golden_case():
