@@ -13,6 +13,7 @@ from typing import Any, Callable, Mapping, Sequence
 from munch import Munch
 
 from normalizer.normalize import Context, normalize_image, normalize_network, normalize_server
+from normalizer.normalize.fields import as_list, as_text
 from normalizer.normalize.server_addresses import FloatingIPIndex
 from normalizer.select.addresses import explain_address
 from normalizer.select.decision import Decision
@@ -89,18 +90,21 @@ def network_cidrs(topology: Topology | None) -> dict[str, tuple[str, ...]]:
     """
     if topology is None:
         return {}
-    by_subnet = {s.get("id"): s for s in topology.subnets if isinstance(s, Mapping)}
-    by_network: dict[Any, list] = {}
-    for subnet in by_subnet.values():
-        by_network.setdefault(subnet.get("network_id"), []).append(subnet)
+    subnets = [s for s in topology.subnets if isinstance(s, Mapping) and isinstance(s.get("cidr"), str)]
+    by_subnet = {as_text(s.get("id")): s for s in subnets}
+    by_network: dict[str | None, list] = {}
+    for subnet in subnets:
+        by_network.setdefault(as_text(subnet.get("network_id")), []).append(subnet)
     found: dict[str, set] = {}
     for raw in topology.networks:
-        own = list(by_network.get(raw.get("id"), ())) if raw.get("id") is not None else []
-        own += [by_subnet[i] for i in raw.get("subnets") or () if isinstance(i, str) and i in by_subnet]
-        cidrs = {s.get("cidr") for s in own if isinstance(s.get("cidr"), str)}
-        for key in (raw.get("id"), raw.get("name")):
+        if not isinstance(raw, Mapping):
+            continue
+        network_id = as_text(raw.get("id"))
+        own = list(by_network.get(network_id, ())) if network_id is not None else []
+        own += [by_subnet[i] for i in map(as_text, as_list(raw.get("subnets"))) if i is not None and i in by_subnet]
+        for key in (network_id, raw.get("name")):
             if isinstance(key, str) and key:
-                found.setdefault(key, set()).update(cidrs)
+                found.setdefault(key, set()).update(s["cidr"] for s in own)
     return {key: tuple(sorted(cidrs)) for key, cidrs in found.items()}
 
 
