@@ -1,0 +1,105 @@
+"""interpret.server_viewer with the listing's facts: subnets, the project's floating IPs, image identity.
+
+The cases in ``tests/unit/address_cases/<profile>/*.yaml`` have the golden-case format plus
+``given.floating_ips``; they run here through server_viewer with ``topology=`` and
+``floating_ips=``. Once Cloud passes the topology and the project's floating IPs to
+server_viewer, they move to ``tests/cases/`` (the golden runner serves ``floating_ips``).
+"""
+
+from __future__ import annotations
+
+import pathlib
+
+import pytest
+import yaml
+
+from normalizer.interpret import (Topology, explain_server_address, image_view, network_cidrs, network_roles,
+                                  server_viewer)
+from normalizer.normalize import Context
+from normalizer.normalize import server_addresses
+from normalizer.profiles import load_profile
+
+CTX = Context(cloud="c", region_name=None, project_id="p")
+CASES = sorted((pathlib.Path(__file__).parent / "address_cases").glob("*/*.yaml"))
+
+
+def _check_fields(name, actual, expected):
+    assert actual is not None, f"no server named {name!r}"
+    for field, value in expected.items():
+        assert actual.get(field) == value, f"server {name!r} {field}: expected {value!r}, got {actual.get(field)!r}"
+
+
+def _topology(case):
+    given = case.get("given") or {}
+    return Topology(networks=given.get("networks") or [], subnets=given.get("subnets") or [],
+                    routers=given.get("routers") or [], router_ports=given.get("router_ports") or [],
+                    project_id=case.get("project_id"))
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_address_case(path):
+    case = yaml.safe_load(path.read_text())
+    given, expect = case.get("given") or {}, case["expect"]
+    profile = load_profile(case.get("profile", path.parent.name))
+    topology = _topology(case)
+    roles = network_roles(topology, profile)
+    for role, expected in (expect.get("roles") or {}).items():
+        decision = getattr(roles, role)
+        got = roles.get(decision.value).name if decision.value is not None else None
+        assert got == expected, f"{role} network: expected {expected!r}, got {got!r}"
+    view = server_viewer(roles, profile, CTX, topology=topology, floating_ips=given.get("floating_ips") or [])
+    servers = {server.name: server for server in map(view, given.get("servers") or [])}
+    for name, fields in (expect.get("servers") or {}).items():
+        _check_fields(name, servers.get(name), fields)
+        for field in ("public_v4", "private_v4", "interface_ip"):
+            explained = explain_server_address(servers[name], field, roles, profile, topology=topology,
+                                               floating_ips=given.get("floating_ips") or [])
+            assert explained.value == servers[name][field]
+
+
+def test_network_cidrs_by_id_and_name_once_per_topology():
+    topology = Topology(
+        networks=[{"id": "n1", "name": "private", "subnets": ["s1"]}, {"id": "n2", "name": "private"},
+                  {"id": "n3", "name": "empty", "subnets": ["missing"]}, "junk"],
+        subnets=[{"id": "s1", "network_id": "n1", "cidr": "10.0.0.0/24"},
+                 {"id": "s2", "network_id": "n2", "cidr": "10.1.0.0/24"}, {"id": "s3", "network_id": "n2"}])
+    cidrs = network_cidrs(topology)
+    assert cidrs["n1"] == ("10.0.0.0/24",) and cidrs["private"] == ("10.0.0.0/24", "10.1.0.0/24")
+    assert cidrs["empty"] == () and network_cidrs(None) == {}
+
+
+def test_floating_ips_are_indexed_once_per_listing_not_per_server(monkeypatch):
+    calls = []
+    real = server_addresses._fact
+    monkeypatch.setattr(server_addresses, "_fact", lambda raw: calls.append(raw) or real(raw))
+    fips = [{"floating_ip_address": f"172.24.4.{i}", "fixed_ip_address": f"10.0.0.{i}"} for i in range(1, 6)]
+    view = server_viewer(network_roles(Topology(), None), None, CTX, floating_ips=fips)
+    servers = [view({"id": f"s{i}", "addresses": {"n": [{"addr": f"10.0.0.{i}"}, {"addr": f"172.24.4.{i}"}]}})
+               for i in range(1, 6)]
+    assert [s.public_v4 for s in servers] == [f"172.24.4.{i}" for i in range(1, 6)]
+    assert len(calls) == len(fips)
+
+
+class TestServerImageIdentity:
+    """Item D: the server's image says what image_view says about that image."""
+
+    PROFILE = load_profile("generic")
+    IMAGES = {"i1": {"id": "i1", "name": "Ubuntu 22.04 LTS", "status": "active"},
+              "i2": {"id": "i2", "name": "whatever", "os_distro": "Debian", "os_version": "12"}}
+
+    @pytest.mark.parametrize("image_id", ["i1", "i2"])
+    def test_same_identity_as_the_image_listing(self, image_id):
+        view = server_viewer(network_roles(Topology(), self.PROFILE), self.PROFILE, CTX, images=self.IMAGES)
+        server = view({"id": "s", "status": "ACTIVE", "image": {"id": image_id, "links": []}})
+        image = image_view(self.IMAGES[image_id], self.PROFILE, CTX)
+        assert (server.image.distro, server.image.version) == (image.distro, image.version)
+        assert server.image.distro is not None and server.image.name == image.name
+
+    def test_image_not_in_glance_is_decided_from_what_nova_embeds(self):
+        view = server_viewer(network_roles(Topology(), self.PROFILE), self.PROFILE, CTX, images={})
+        server = view({"id": "s", "image": {"id": "gone", "properties": {"os_distro": "fedora", "os_version": "39"}}})
+        assert (server.image.distro, server.image.version) == ("fedora", "39")
+
+    def test_boot_from_volume_has_no_image_identity(self):
+        view = server_viewer(network_roles(Topology(), self.PROFILE), self.PROFILE, CTX, images=self.IMAGES)
+        assert view({"id": "s", "image": ""}).image == {"id": None, "name": None, "distro": None, "version": None}
