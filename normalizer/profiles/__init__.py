@@ -14,6 +14,11 @@ from __future__ import annotations
 from normalizer.profiles.loader import list_profiles, load_profile
 from normalizer.profiles.merge import merge
 from normalizer.profiles.model import (
+    ConformanceSettings,
+    FlavorSettings,
+    IdentitySettings,
+    ImageSettings,
+    LoginSettings,
     NetworkRule,
     NetworkSettings,
     Profile,
@@ -23,6 +28,11 @@ from normalizer.profiles.model import (
 from normalizer.profiles.schema import validate
 
 __all__ = [
+    "ConformanceSettings",
+    "FlavorSettings",
+    "IdentitySettings",
+    "ImageSettings",
+    "LoginSettings",
     "NetworkRule",
     "NetworkSettings",
     "Profile",

@@ -394,3 +394,40 @@ def test_server_snapshots_are_skipped_unless_asked():
     assert decision.value == "official"
     assert any("server snapshot" in c.verdict for c in decision.considered)
     assert pick(images, GENERIC, alias="ubuntu-24.04", include_snapshots=True).value == "snap"
+
+
+def test_kernel_and_ramdisk_parts_are_never_picked():
+    # devstack's cirros UEC upload: a kernel (aki), a ramdisk (ari) and the machine image,
+    # all named cirros; the parts are newer here, and still lose.
+    images = [
+        img("cirros-0.6.2-x86_64-kernel", "2024-01-02T00:00:00Z", image_id="k", disk_format="aki",
+            container_format="aki"),
+        img("cirros-0.6.2-x86_64-ramdisk", "2024-01-02T00:00:00Z", image_id="r", disk_format="ari",
+            container_format="ari"),
+        img("cirros-0.6.2-x86_64-uec", "2024-01-01T00:00:00Z", image_id="m", disk_format="ami",
+            container_format="ami"),
+    ]
+    decision = pick_image(images, GENERIC, alias="cirros")
+    assert decision.value == "m"
+    verdicts = {c.candidate: c.verdict for c in decision.considered}
+    assert verdicts["'cirros-0.6.2-x86_64-kernel' (k)"] == "not bootable (disk_format aki)"
+    assert verdicts["'cirros-0.6.2-x86_64-ramdisk' (r)"] == "not bootable (disk_format ari)"
+    with pytest.raises(NoMatch, match="not bootable"):
+        pick_image(images[:2], GENERIC, alias="cirros")
+
+
+def test_the_non_bootable_formats_are_profile_data():
+    images = [img("cirros-0.6.2-x86_64-disk", image_id="v", disk_format="vhd")]
+    assert pick_image(images, GENERIC, alias="cirros").value == "v"
+    strict = load_profile("generic", layers=[("test", {"images": {"non_bootable_formats": ["aki", "ari", "vhd"]}})])
+    with pytest.raises(NoMatch):
+        pick_image(images, strict, alias="cirros")
+
+
+def test_the_assumed_arch_is_profile_data():
+    images = [img("Debian 12", image_id="d")]
+    assert pick_image(images, GENERIC, alias="debian-12", arch="amd64").value == "d"
+    arm = load_profile("generic", layers=[("test", {"images": {"assumed_arch": "aarch64"}})])
+    assert pick_image(images, arm, alias="debian-12", arch="arm64").value == "d"
+    with pytest.raises(NoMatch, match="arch aarch64 \\(assumed"):
+        pick_image(images, arm, alias="debian-12", arch="x86_64")

@@ -139,6 +139,18 @@ def test_windows_has_no_login_user_unless_a_rule_says_so():
     assert steps(decision)[-1] == "login.distro_users"
 
 
+def test_distros_without_a_login_user_are_profile_data():
+    # os_distro spellings resolve through images.distro_spellings before the lookup
+    windows = login_user_for_image({"name": "x", "os_distro": "com.microsoft.server"}, GENERIC)
+    assert (windows.value, windows.rule) == (None, "windows")
+    appliance = with_layer(no_login_distros={"windows": None, "talos": "Talos is managed through its API"})
+    unset = login_user_for_image({"name": "Windows Server 2022"}, appliance)
+    assert (unset.value, unset.rule) == (None, "unknown")
+    assert "no entry in login.distro_users" in unset.reason
+    talos = login_user_for_image({"name": "Talos Linux"}, with_layer(no_login_distros={"talos": "API only"}))
+    assert (talos.value, talos.rule) == (None, "distro table")  # the distro table answers first
+
+
 def test_unknown_image_gives_none_with_the_reason_and_every_step():
     decision = login_user_for_image({"id": "i", "name": "hypernode"}, GENERIC)
     assert (decision.value, decision.rule, decision.reason) == (None, "unknown", UNKNOWN_REASON)
