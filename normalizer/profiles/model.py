@@ -132,6 +132,17 @@ class NetworkRule:
     nat_source: bool = False
     nat_destination: bool = False
     default_interface: bool = False
+    # name_pattern compiled once, when the rule is built (the schema validated it)
+    compiled: re.Pattern | None = field(init=False, default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.name_pattern is not None:
+            try:
+                object.__setattr__(self, "compiled", re.compile(self.name_pattern))
+            except (re.error, TypeError) as err:  # only hand-made rules get here
+                raise ProfileError(f"network.networks: name_pattern {self.name_pattern!r} is not a valid "
+                                   f"regular expression ({err})", hint="fix the pattern",
+                                   pointer="network.networks") from None
 
     @classmethod
     def from_data(cls, rule: Mapping) -> NetworkRule:
@@ -166,8 +177,8 @@ class NetworkRule:
             return network_id is not None and network_id == self.id
         if self.name is not None:
             return self.name in {network_name, network_id} - {None}
-        if self.name_pattern is not None and network_name is not None:
-            return re.fullmatch(self.name_pattern, network_name) is not None
+        if self.compiled is not None and network_name is not None:
+            return self.compiled.fullmatch(network_name) is not None
         return False
 
 
