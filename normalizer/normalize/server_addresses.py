@@ -34,14 +34,15 @@ from typing import Any, Iterable, Mapping, Sequence
 from munch import Munch
 
 from normalizer.normalize.addresses import (
+    address_is_public,
     address_key,
-    is_global_address,
     network_order,
     parse_address,
     role_for,
     routes_externally,
 )
-from normalizer.normalize.fields import IP_TYPE_KEY, MAC_KEY, as_list, as_mapping, as_str, as_text, first_text, lower_text
+from normalizer.normalize.fields import (IP_TYPE_KEY, MAC_KEY, as_list, as_mapping, as_str, as_text, first_text,
+                                        lower_text)
 from normalizer.select.decision import Considered, Decision
 
 __all__ = ["ADDRESS_FIELDS", "AddressDecisions", "FloatingIPIndex", "collect_addresses", "decide_addresses"]
@@ -284,14 +285,14 @@ def _decide_one(entry: Mapping, facts: _Facts) -> Decision:
     cidrs = facts.cidrs.get(network, ()) if isinstance(network, str) else ()
     outside = _outside_subnets(addr, cidrs)
     role = None if outside else role_for(facts.roles, network)
+    public = address_is_public(addr, kind="fixed", role=role)  # the one rule; the reason says which half
     declared = routes_externally(role, version) if role is not None else None
     if declared is not None:
         because = getattr(role, "reason", None) or "a network rule"
-        verdict = "public" if declared else "private"
         how = "routes" if declared else "does not route"
+        verdict = "public" if public else "private"
         reason = f"fixed on {network!r}, whose IPv{version} {how} externally ({because}): {verdict}"
-        return Decision(subject, {"type": "fixed", "is_public": declared}, "network role", reason)
-    public = is_global_address(addr)
+        return Decision(subject, {"type": "fixed", "is_public": public}, "network role", reason)
     ranged = "globally routable" if public else "not an internet-routable range"
     reason = f"fixed on {network!r}, {ranged}: {'public' if public else 'private'}"
     if outside and role_for(facts.roles, network) is not None:
@@ -313,7 +314,8 @@ def decide_addresses(entries: Sequence[Mapping[str, Any]], *, server_id: str | N
     listing, or its :class:`FloatingIPIndex`) marks addresses Nova does not label floating.
     No choice depends on the order of ``entries``.
 
-    >>> decide_addresses([{"addr": "2001:4860::5", "version": 6, "type": "fixed", "network": "n"}]).value("interface_ip")
+    >>> only_v6 = [{"addr": "2001:4860::5", "version": 6, "type": "fixed", "network": "n"}]
+    >>> decide_addresses(only_v6).value("interface_ip")
     '2001:4860::5'
     """
     index = FloatingIPIndex.of(floating_ips)
@@ -408,7 +410,8 @@ def _interface_decision(fields: Mapping[str, Decision], everything: list, facts:
     elif v6:
         value, rule, reason = v6, "public_v6", "public_v6 is the only public address"
     elif private_cloud and private:
-        value, rule, reason = private, "private cloud", "no public address, and the cloud is marked private: use private_v4"
+        value, rule = private, "private cloud"
+        reason = "no public address, and the cloud is marked private: use private_v4"
     else:
         value, rule = None, "none"
         reason = "no public address, and the cloud is not marked private (set private: true if it is)"
