@@ -137,8 +137,8 @@ class ImageSettings:
 
     name_rules: tuple[NameRule, ...] = ()
     hidden_patterns: tuple[re.Pattern, ...] = ()
-    distro_spellings: Mapping[str, str] = field(default_factory=dict, repr=False)
-    arch_spellings: Mapping[str, str] = field(default_factory=dict, repr=False)
+    distro_spellings: Mapping[str, str] = field(default_factory=FrozenMap, repr=False)
+    arch_spellings: Mapping[str, str] = field(default_factory=FrozenMap, repr=False)
     assumed_arch: str | None = None
     non_bootable_formats: frozenset[str] = frozenset()
 
@@ -236,10 +236,10 @@ class LoginSettings:
     Usage: ``profile.login.distro_users.get("debian")``.
     """
 
-    overrides: Mapping[str, str | None] = field(default_factory=dict)
+    overrides: Mapping[str, str | None] = field(default_factory=FrozenMap)
     rules: tuple[LoginRule, ...] = ()
-    distro_users: Mapping[str, str | None] = field(default_factory=dict)
-    no_login_distros: Mapping[str, str] = field(default_factory=dict)
+    distro_users: Mapping[str, str | None] = field(default_factory=FrozenMap)
+    no_login_distros: Mapping[str, str] = field(default_factory=FrozenMap)
 
     @classmethod
     def from_data(cls, data: Mapping, images: ImageSettings) -> LoginSettings:
@@ -313,8 +313,8 @@ class FlavorSettings:
 
     exclude_patterns: tuple[ExcludePattern, ...] = ()
     exclude_extra_specs: tuple[ExtraSpecRule, ...] = ()
-    aliases: Mapping[str, FlavorSize] = field(default_factory=dict)
-    instance_types: Mapping[str, FlavorSize] = field(default_factory=dict)
+    aliases: Mapping[str, FlavorSize] = field(default_factory=FrozenMap)
+    instance_types: Mapping[str, FlavorSize] = field(default_factory=FrozenMap)
 
     @classmethod
     def from_data(cls, data: Mapping) -> FlavorSettings:

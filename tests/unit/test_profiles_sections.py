@@ -149,3 +149,8 @@ def test_a_broken_pattern_in_hand_made_data_fails_when_frozen():
 def test_spelling_key():
     assert spelling_key("Fedora  CoreOS") == "fedora-coreos" and spelling_key(7) == "7"
     assert spelling_key("  ") is None and spelling_key(None) is None
+
+
+def test_empty_sections_are_hashable_like_full_ones():
+    assert len({ImageSettings(), LoginSettings(), FlavorSettings(), IdentitySettings(), ConformanceSettings()}) == 5
+    assert hash(Profile.from_data(MINIMAL)) == hash(Profile.from_data(MINIMAL))
