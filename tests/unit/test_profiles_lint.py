@@ -140,7 +140,7 @@ def test_login_distro_table(distro, user):
 
 
 def test_windows_login_is_left_unknown():
-    assert "windows" not in load_profile("generic").get("login.distro_users")
+    assert "windows" not in load_profile("generic").login.distro_users
 
 
 def _excluded(name, extra_specs=None):
