@@ -6,7 +6,9 @@ each test an empty HOME, an empty working directory and an environment without `
 and refuse (and fail the test for) any connection or name lookup beyond the loopback.
 
 ``make check`` also loads this module as a plugin (``-p tests.conftest``) for the doctests
-in ``normalizer/``, so the examples there run under the same rules.
+in ``normalizer/``, so the examples there run under the same rules. That is a separate
+pytest run: with paths under ``tests/`` in the same run pytest would register this module
+twice and refuse ("Plugin already registered").
 """
 
 import ipaddress
