@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, Iterable, Mapping, Sequence
 
 from munch import Munch
@@ -253,9 +252,7 @@ class _Facts:
     keys: frozenset
 
 
-@lru_cache(maxsize=4096)
 def _network(cidr: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
-    # subnets repeat across every server of a listing: parse each CIDR once
     try:
         return ipaddress.ip_network(cidr, strict=False)
     except ValueError:
