@@ -386,10 +386,11 @@ def _field_decision(name: str, family: list, chosen: Munch | None, facts: _Facts
     rule, reason = chosen.rule, chosen.reason
     if name.startswith("private"):
         reason += f"; the first such address in {_NETWORK_ORDER}"
+        rivals = [e for e in family if e is not chosen and e.network == chosen.network and not e.is_public]
         if address_key(chosen.addr) in targets:
             reason += "; on its network, the one a floating IP of the server forwards to"
-        else:
-            reason += "; on its network, the lowest address"
+        elif rivals:
+            reason += "; on its network, the lowest address (no floating IP says which)"
     elif chosen.type != "floating":
         reason += "; floating IPs come first, and the server has none of this family"
     else:
