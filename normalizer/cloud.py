@@ -18,24 +18,25 @@ from munch import Munch
 from normalizer import config as config_module
 from normalizer import error_mapping
 from normalizer.cache import ResourceCache
+from normalizer.facts import CloudFacts
 from normalizer.exceptions import (AmbiguousMatch, NoMatch, NormalizerError, NotFound,
                                    SelectionError, UnsupportedOnCloud)
 from normalizer.normalize import (Context, normalize_flavor, normalize_floating_ip, normalize_keypair)
 from normalizer.profiles import Profile, load_profile
 from normalizer.provision.plan import check_create_options
 from normalizer.provision.conformance import conformance_report, probe_public_key, probe_report
-from normalizer.provision import (CreateOptions, DeleteResult, Provisioner, ServerPlan, ServerRequest, Waiter, plan_server,
+from normalizer.provision import (CreateOptions, DeleteResult, Provisioner, ServerSurroundings, ServerPlan, ServerRequest, Waiter, plan_server,
                                   port_answers)
 from normalizer.provision.orphans import (epoch_seconds, fill_ages, find_orphans, older_than_seconds,
                                           remove_orphans, select_for_cleanup)
 from normalizer.interpret import (Topology, image_login, image_view, network_roles, network_views,
-                                  networks_from_addresses, server_login, server_viewer)
-from normalizer.select.addresses import ADDRESS_FIELDS, explain_address
+                                  server_login, server_viewer, explain_server_address)
+from normalizer.select.addresses import ADDRESS_FIELDS
 from normalizer.select.decision import Considered, Decision
 from normalizer.select.flavors import pick_flavor
-from normalizer.select.images import pick_image
+from normalizer.select.images import non_bootable_reason, pick_image
 from normalizer.select.lookup import find_by_id_or_name
-from normalizer.select.network_roles import ROUTER_INTERFACE_OWNERS, NetworkRoles
+from normalizer.select.network_roles import NetworkRoles
 from normalizer.services.compute import ComputeService, exact_name_filter
 from normalizer.services.image import ImageService
 from normalizer.services.network import NetworkService
@@ -87,7 +88,7 @@ class Cloud:
         self.network = NetworkService(transport, cache)
         self.image = ImageService(transport, cache)
         self._context: Context | None = None
-        self._neutron_usable: bool | None = None
+        self._facts = CloudFacts(transport, self.compute, self.network)
 
     @classmethod
     def from_config(cls, config: config_module.CloudConfig, *, clock=None, sleep=None,
@@ -133,23 +134,8 @@ class Cloud:
     # --- networks ---------------------------------------------------------------------
 
     def _topology(self, servers: list | None = None) -> tuple[Topology, NetworkRoles]:
-        """One topology snapshot and every network's role decided from it.
-
-        Four listings (networks, subnets, routers, router-interface ports), each cached
-        like any fetch, so roles are recomputed whenever the cache expires and a long
-        IPython session sees new networks. Without a network API the networks are the
-        labels of server addresses: ``servers`` already fetched are used for that.
-        """
-        project_id = self.transport.project.get("id")
-        networks = self._neutron(self.network.list_networks)
-        if networks is None:
-            servers = self.compute.list_servers() if servers is None else servers
-            topology = Topology(networks=networks_from_addresses(servers), project_id=project_id)
-        else:
-            topology = Topology(
-                networks=networks, subnets=self.network.list_subnets(), routers=self.network.list_routers(),
-                router_ports=self.network.list_ports(filters={"device_owner": list(ROUTER_INTERFACE_OWNERS)}),
-                project_id=project_id)
+        """One topology snapshot (see :class:`~normalizer.facts.CloudFacts`) and every network's role."""
+        topology = self._facts.topology(servers)
         return topology, network_roles(topology, self.profile)
 
     @_public
@@ -164,24 +150,6 @@ class Cloud:
         """
         topology, roles = self._topology()
         return network_views(topology, roles, self._ctx())
-
-    def _neutron(self, call: Callable[[], list]) -> list | None:
-        """Run a Neutron listing, or return None on clouds without a usable network API.
-
-        Some clouds list Neutron in the catalog but answer 404 to every call (Rackspace
-        did); the first listing tells us, so no probe request is ever spent on it.
-        """
-        if self._neutron_usable is False or not self.transport.has_service("network"):
-            return None
-        try:
-            result = call()
-        except NotFound:
-            if self._neutron_usable:
-                raise
-            self._neutron_usable = False
-            return None
-        self._neutron_usable = True
-        return result
 
     @_public
     def get_network(self, name_or_id: str) -> Munch | None:
@@ -241,8 +209,18 @@ class Cloud:
         One image listing (cached like any fetch) serves every server's login user.
         """
         images = {image.get("id"): image for image in self.image.list_images()}
-        return server_viewer(self._topology(servers)[1], self.profile, self._ctx(), images=images,
+        topology, roles = self._topology(servers)
+        return server_viewer(roles, self.profile, self._ctx(), images=images, topology=topology,
+                             floating_ips=self._raw_floating_ips(),
                              login_user=lambda raw: server_login(raw, images, self.profile).value)
+
+    def _raw_floating_ips(self, *, fresh: bool = False) -> list:
+        """The project's raw floating IPs (Neutron, else nova-network's proxy): one cached listing."""
+        raws = self._facts.floating_ips(fresh=fresh)
+        if raws is None:
+            nova_fips = self.profile.network.floating_ip_api != "none"
+            raws = _absent_is_empty(self.compute.list_nova_floating_ips) if nova_fips else []
+        return raws
 
     @_public
     def list_servers(self) -> list[Munch]:
@@ -392,11 +370,7 @@ class Cloud:
         ['203.0.113.10']
         """
         ctx = self._ctx()
-        raws = self._neutron(self.network.list_floating_ips)
-        if raws is None:
-            nova_fips = self.profile.network.floating_ip_api != "none"
-            raws = _absent_is_empty(self.compute.list_nova_floating_ips) if nova_fips else []
-        return [normalize_floating_ip(raw, ctx) for raw in raws]
+        return [normalize_floating_ip(raw, ctx) for raw in self._raw_floating_ips()]
 
     @_public
     def list_keypairs(self) -> list[Munch]:
@@ -432,22 +406,25 @@ class Cloud:
                                 security_groups=security_groups, metadata=metadata)
         return self._prepare(request)[0].to_munch()
 
-    def _prepare(self, request: ServerRequest) -> tuple[ServerPlan, Provisioner]:
-        """The plan, and a provisioner whose server view reuses the plan's fetches."""
+    def _prepare(self, request: ServerRequest) -> tuple[ServerPlan, ServerSurroundings]:
+        """The plan, and the surroundings of the server, whose view reuses the plan's fetches."""
         images = self.image.list_images()
         flavors = self.compute.list_flavors()
         topology, roles = self._topology()
         plan = plan_server(request, images=images, flavors=flavors, networks=list(topology.networks),
-                           roles=roles, profile=self.profile, neutron=self._neutron_usable is True)
-        return plan, self._provisioner(roles, images)
+                           roles=roles, profile=self.profile, neutron=self._facts.capabilities.neutron is True)
+        return plan, self._surroundings(roles, images)
 
-    def _provisioner(self, roles: NetworkRoles, images: list) -> Provisioner:
+    def _provisioner(self) -> Provisioner:
+        return Provisioner(cloud_name=self.name, compute=self.compute, network=self.network, profile=self.profile,
+                           waiter=self.waiter, port_check=self.port_check)
+
+    def _surroundings(self, roles: NetworkRoles, images: list) -> ServerSurroundings:
+        """How to normalize servers created now, and where their floating IPs come from."""
         by_id = {image.get("id"): image for image in images}
         view = server_viewer(roles, self.profile, self._ctx(), images=by_id,
                              login_user=lambda raw: server_login(raw, by_id, self.profile).value)
-        return Provisioner(cloud_name=self.name, compute=self.compute, network=self.network, profile=self.profile,
-                           view=view, neutron=self._neutron_usable is True, waiter=self.waiter,
-                           port_check=self.port_check)
+        return ServerSurroundings(view=view, neutron=self._facts.capabilities.neutron is True)
 
     @_public
     def create_server(self, name: str, image: Any, flavor: Any, *, network: Any = None, key_name: str | None = None,
@@ -483,11 +460,11 @@ class Cloud:
         request = ServerRequest(name=name, image=image, flavor=flavor, network=network, key_name=key_name,
                                 public_key=public_key, auto_ip=auto_ip, userdata=userdata, root_keys=root_keys,
                                 security_groups=security_groups, metadata=metadata)
-        plan, provisioner = self._prepare(request)
+        plan, around = self._prepare(request)
         options = CreateOptions(public_key=public_key, auto_ip=auto_ip, ip_version=ip_version, wait=wait,
                                 timeout=timeout, keep_on_failure=keep_on_failure, reuse_ips=reuse_ips,
                                 wait_for_ssh=wait_for_ssh)
-        return provisioner.create(plan, options)
+        return self._provisioner().create(plan, options, around)
 
     @_public
     def delete_server(self, name_or_id: Any, *, wait: bool = True, delete_ips: bool = True,
@@ -509,10 +486,8 @@ class Cloud:
         if raw is None:
             return DeleteResult(deleted=False, id=None, name=_server_ref(name_or_id), released_floating_ips=[],
                                 kept_floating_ips=[])
-        provisioner = Provisioner(cloud_name=self.name, compute=self.compute, network=self.network,
-                                  profile=self.profile, view=None, neutron=False, waiter=self.waiter)
-        listing = (lambda: self._neutron(lambda: self.network.list_floating_ips(fresh=True))) if delete_ips else None
-        return provisioner.delete(raw, wait=wait, list_fips=listing, timeout=timeout)
+        listing = (lambda: self._facts.floating_ips(fresh=True)) if delete_ips else None
+        return self._provisioner().delete(raw, wait=wait, list_fips=listing, timeout=timeout)
 
     @_public
     def add_public_ip(self, server: Any, *, reuse: bool = False, timeout: float = 600) -> Munch:
@@ -533,8 +508,8 @@ class Cloud:
         if external.ambiguous:
             raise AmbiguousMatch(f"{self.name}: cannot choose the floating-IP pool: {external.reason}",
                                  hint=roles.hints["external"], candidates=[c.candidate for c in external.considered])
-        provisioner = self._provisioner(roles, self.image.list_images())
-        return provisioner.add_public_ip(raw, pool=_direct_or(external.value, self.profile),
+        around = self._surroundings(roles, self.image.list_images())
+        return self._provisioner().add_public_ip(raw, around, pool=_direct_or(external.value, self.profile),
                                          network_id=_nat_destination(raw, roles), reuse=reuse, timeout=timeout)
 
     @_public
@@ -552,7 +527,7 @@ class Cloud:
         """
         moment = epoch_seconds(time.time() if now is None else now)
         self.cache.invalidate("keypairs")  # a cached listing could miss a keypair made since
-        listings = {"floating_ip": self._neutron(lambda: self.network.list_floating_ips(fresh=True)),
+        listings = {"floating_ip": self._facts.floating_ips(fresh=True),
                     "keypair": self.compute.list_keypairs()}
         # Servers last: a resource listed above was made for a server that existed before
         # it, so a live owner is in this listing.
@@ -604,7 +579,7 @@ class Cloud:
         images = self.image.list_images()
         users = [image_login(raw, self.profile)[1].value for raw in images if raw.get("status") == "active"]
         steps = conformance_report(roles=roles, networks=network_views(topology, roles, self._ctx()),
-                                   profile=self.profile, neutron=self._neutron_usable is True, login_users=users)
+                                   profile=self.profile, neutron=self._facts.capabilities.neutron is True, login_users=users)
         if probe:
             chosen = image or self._probe_image(images)
             size = flavor or self.pick_flavor(min_disk=self.get_image(chosen).min_disk or None).id
@@ -617,10 +592,12 @@ class Cloud:
 
     def _probe_image(self, images: list) -> str:
         try:
-            return pick_image(images, self.profile, alias="ubuntu").value
+            return pick_image(images, self.profile, alias=self.profile.conformance.probe_image).value
         except NoMatch:
-            active = sorted((i for i in images if i.get("status") == "active"),
-                            key=lambda i: str(i.get("created_at") or ""), reverse=True)
+            # Any bootable active image, the newest first; ties broken by id, not by API order.
+            active = sorted((i for i in images if i.get("status") == "active"
+                             and non_bootable_reason(i, self.profile) is None),
+                            key=lambda i: (str(i.get("created_at") or ""), str(i.get("id"))), reverse=True)
             if not active:
                 raise UnsupportedOnCloud(f"{self.name}: no active image to probe with",
                                          hint="pass image= to conformance(probe=True)") from None
@@ -677,9 +654,9 @@ class Cloud:
         if isinstance(subject, Mapping) and ("disk_format" in subject or field == "login_user"):
             return self._login_decision(subject)
         if isinstance(subject, Mapping) and "addresses" in subject:
-            settings = self.profile.network
-            return explain_address(subject, field or "interface_ip", network_roles=self._topology()[1].by_name(),
-                                   prefer_ipv6=settings.prefer_ipv6, private_cloud=settings.private_cloud)
+            topology, roles = self._topology()
+            return explain_server_address(subject, field or "interface_ip", roles, self.profile,
+                                          topology=topology, floating_ips=self._raw_floating_ips())
         if isinstance(subject, Mapping) and "nat_source" in subject:
             return self._network_decision(subject)
         raise SelectionError(f"cannot explain {subject!r}",
@@ -732,7 +709,7 @@ def _looks_like_uuid(value: str) -> bool:
 
 
 def _auth_defaults(profile: Profile, config: config_module.CloudConfig) -> dict[str, Any]:
-    auth_url = profile.get("identity.auth_url")
+    auth_url = profile.identity.auth_url
     if not auth_url:
         return {}
     return {"auth_url": auth_url.replace("{region_name}", config.region_name or "")}

@@ -27,7 +27,7 @@ from normalizer.provision.public_ip import (FloatingIPs, fip_kept_because, needs
 from normalizer.provision.waiting import Waiter, port_answers
 from normalizer.services.compute import exact_name_filter, microversion_at_least
 
-__all__ = ["CLIENT_TOKEN_KEY", "CreateOptions", "DeleteResult", "Provisioner"]
+__all__ = ["CLIENT_TOKEN_KEY", "CreateOptions", "DeleteResult", "Provisioner", "ServerSurroundings"]
 
 _LOG = logging.getLogger("normalizer.provision")
 
@@ -85,37 +85,47 @@ class _Progress:
         return self.waiter.until(probe, timeout=self.remaining(), what=what)
 
 
+@dataclass(frozen=True)
+class ServerSurroundings:
+    """What creating a server needs to know of the cloud, gathered before the call.
+
+    ``view(raw_server, floating_ips)`` normalizes a raw server with the cloud's roles;
+    ``neutron`` says whether floating IPs come from Neutron (else Nova's proxy API).
+
+    >>> ServerSurroundings(view=lambda raw, fips: raw, neutron=True).neutron
+    True
+    """
+
+    view: Callable[..., Munch]
+    neutron: bool
+
+
 class Provisioner:
     """Create, delete and give public addresses to servers, leaving nothing behind on failure.
 
-    ``view(raw_server, floating_ips)`` normalizes a raw server with the cloud's roles.
-
-    Usage: ``Provisioner(cloud_name="c", compute=..., network=..., profile=..., view=...,
-    neutron=True).create(plan, CreateOptions(public_key=key))``
+    Usage: ``Provisioner(cloud_name="c", compute=..., network=..., profile=...).create(plan,
+    CreateOptions(public_key=key), ServerSurroundings(view, neutron=True))``
     """
 
     def __init__(self, *, cloud_name: str, compute: Any, network: Any, profile: Any,
-                 view: Callable[..., Munch], neutron: bool, waiter: Waiter | None = None,
-                 port_check: Callable[[str, int], bool] = port_answers) -> None:
+                 waiter: Waiter | None = None, port_check: Callable[[str, int], bool] = port_answers) -> None:
         self.cloud_name = cloud_name
         self.compute = compute
         self.profile = profile
-        self.view = view
-        self.neutron = neutron
         self.waiter = waiter or Waiter()
         self.port_check = port_check
         self.fips = FloatingIPs(compute, network)
 
     # --- create ------------------------------------------------------------------
 
-    def create(self, plan: ServerPlan, options: CreateOptions) -> Munch:
+    def create(self, plan: ServerPlan, options: CreateOptions, around: ServerSurroundings) -> Munch:
         """Run steps 1, 4, 5 and 8 of the plan; on any failure remove what this call created."""
         ledger, progress = Ledger(), _Progress(self.waiter, options.timeout)
         try:
             # The timeout bounds every request too, the last one included; the cleanup
             # after a failure gets its own requests' time, or nothing would be removed.
             with self._deadline(options.timeout):
-                return self._create_steps(plan, options, ledger, progress)
+                return self._create_steps(plan, options, around, ledger, progress)
         except BaseException as error:  # Ctrl-C included: nothing may be left behind
             raise self._failed(f"creating server {plan.name!r}", error, progress, ledger,
                                keep=options.keep_on_failure) from error
@@ -124,7 +134,8 @@ class Provisioner:
         transport = self.compute.transport
         return transport.deadline(at=transport.clock() + timeout)
 
-    def _create_steps(self, plan: ServerPlan, options: CreateOptions, ledger: Ledger, progress: _Progress) -> Munch:
+    def _create_steps(self, plan: ServerPlan, options: CreateOptions, around: ServerSurroundings, ledger: Ledger,
+                      progress: _Progress) -> Munch:
         # A name of its own per call: concurrent creates with the same server name and key
         # never share (and so never delete) each other's temporary keypair.
         key_name = f"{plan.key_name}-{uuid.uuid4().hex[:8]}" if plan.temporary_key else plan.key_name
@@ -141,8 +152,8 @@ class Provisioner:
             progress.step = "wait for ACTIVE"
             raw = progress.wait(lambda: self._active(raw.get("id")), f"server {plan.name!r} to become ACTIVE")
         progress.step = "public address"
-        fips = self._public_address(raw, plan.floating_ip_pool, plan.network_id, options, ledger, progress)
-        server = self.view(raw, fips)
+        fips = self._public_address(raw, plan.floating_ip_pool, plan.network_id, options, around, ledger, progress)
+        server = around.view(raw, fips)
         if plan.temporary_key and options.wait:
             progress.step = "key removal"
             self._remove_temporary_key(key_name, ledger)
@@ -242,11 +253,12 @@ class Provisioner:
     # --- step 5: the public address ----------------------------------------------------
 
     def _public_address(self, raw: Mapping[str, Any], pool: str | None, network_id: str | None,
-                        options: CreateOptions, ledger: Ledger, progress: _Progress) -> list:
+                        options: CreateOptions, around: ServerSurroundings, ledger: Ledger,
+                        progress: _Progress) -> list:
         """Floating IPs attached by this step (empty when none was needed)."""
-        if not options.auto_ip or options.ip_version == 6 or self.view(raw, []).public_v4:
+        if not options.auto_ip or options.ip_version == 6 or around.view(raw, []).public_v4:
             return []
-        if not self.neutron:
+        if not around.neutron:
             return self._nova_network_ip(raw, ledger)
         if pool is None:
             return []
@@ -276,19 +288,19 @@ class Provisioner:
                              hint="mark one with nat_source: true under networks: in clouds.yaml",
                              candidates=chosen)
 
-    def add_public_ip(self, raw: Mapping[str, Any], *, pool: str | None, network_id: str | None,
-                      reuse: bool, timeout: float) -> Munch:
+    def add_public_ip(self, raw: Mapping[str, Any], around: ServerSurroundings, *, pool: str | None,
+                      network_id: str | None, reuse: bool, timeout: float) -> Munch:
         """Step 5 alone, for an existing server; a failure releases what this call created."""
         ledger, progress = Ledger(), _Progress(self.waiter, timeout)
         progress.step = "public address"
         options = CreateOptions(reuse_ips=reuse, timeout=timeout)
         try:
-            if pool is None and self.neutron and not self.view(raw, []).public_v4:
+            if pool is None and around.neutron and not around.view(raw, []).public_v4:
                 raise UnsupportedOnCloud("no floating-IP pool this project can use",
                                          hint="mark one with nat_source: true under networks: in clouds.yaml")
             with self._deadline(timeout):
-                fips = self._public_address(raw, pool, network_id, options, ledger, progress)
-            return self.view(raw, fips)
+                fips = self._public_address(raw, pool, network_id, options, around, ledger, progress)
+            return around.view(raw, fips)
         except BaseException as error:
             raise self._failed(f"adding a public IP to server {raw.get('name')!r}", error, progress,
                                ledger, keep=False) from error
@@ -318,7 +330,7 @@ class Provisioner:
                       progress: _Progress, result: "DeleteResult", removed: list[str]) -> "DeleteResult":
         server_id = raw.get("id")
         progress.step = "find floating IPs"
-        owned, neutron = self._owned_ips(raw, list_fips) if list_fips is not None else ([], self.neutron)
+        owned, neutron = self._owned_ips(raw, list_fips) if list_fips is not None else ([], True)
         # Floating IPs first: a server delete that fails then leaves the server with
         # nothing orphaned, and a retry finds everything again by the server.
         progress.step = "release floating IPs"

@@ -9,7 +9,7 @@ from normalizer.exceptions import NotFound, RequestTimeout, ServerError, WaitTim
 from normalizer.provision.ledger import Ledger
 from normalizer.provision.plan import ServerPlan
 from normalizer.provision.public_ip import owned_floating_ips, owner_marks
-from normalizer.provision.server_lifecycle import CLIENT_TOKEN_KEY, CreateOptions, Provisioner
+from normalizer.provision.server_lifecycle import CLIENT_TOKEN_KEY, CreateOptions, Provisioner, ServerSurroundings
 from normalizer.provision.waiting import Backoff, Waiter
 
 
@@ -113,9 +113,9 @@ def plan(**changes):
 
 def test_a_server_whose_create_answer_was_lost_is_found_by_its_token_and_removed():
     compute = LostAnswerCompute()
-    provisioner = Provisioner(cloud_name="c", compute=compute, network=None, profile=None, view=None, neutron=True)
+    provisioner = Provisioner(cloud_name="c", compute=compute, network=None, profile=None)
     with pytest.raises(Exception) as info:
-        provisioner.create(plan(), CreateOptions())
+        provisioner.create(plan(), CreateOptions(), ServerSurroundings(view=None, neutron=True))
     assert info.value.step == "boot" and info.value.removed == ["server lost-1"]
     assert compute.deleted == ["lost-1"] and "other" in compute.servers
 
@@ -129,7 +129,7 @@ def test_a_server_that_vanishes_while_building_fails_the_wait_step():
             return None
 
     compute = Vanishing()
-    provisioner = Provisioner(cloud_name="c", compute=compute, network=None, profile=None, view=None, neutron=True)
+    provisioner = Provisioner(cloud_name="c", compute=compute, network=None, profile=None)
     with pytest.raises(Exception) as info:
-        provisioner.create(plan(), CreateOptions())
+        provisioner.create(plan(), CreateOptions(), ServerSurroundings(view=None, neutron=True))
     assert info.value.step == "wait for ACTIVE" and info.value.cause == NotFound.__name__

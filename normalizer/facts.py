@@ -1,0 +1,133 @@
+"""One gathered picture of a cloud: what the decisions need, fetched with as few calls as possible.
+
+The decisions in :mod:`normalizer.select` and :mod:`normalizer.interpret` are pure;
+something has to fetch what they decide from. This is that one place. It learns the
+cloud's capabilities from the answers it already needs instead of probing:
+
+* whether a network API exists at all: some clouds list Neutron in the catalog but
+  answer 404 to every call (Rackspace did), which the first listing tells;
+* whether Neutron has the router (L3) extension: without it ``/routers`` and
+  ``/floatingips`` answer 404, so there are no routers to read and no floating IPs;
+* the extensions provisioning needs (tags, descriptions, conditional writes), read once
+  per cloud when a write first asks.
+
+Every listing goes through the services' cache, so a long IPython session sees new
+networks once the cache expires.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence, TypeVar
+
+from normalizer.exceptions import NotFound
+from normalizer.interpret import Topology, networks_from_addresses
+from normalizer.select.network_roles import ROUTER_INTERFACE_OWNERS
+
+__all__ = ["CloudFacts", "NetworkCapabilities"]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class NetworkCapabilities:
+    """What this cloud's network API offers, as far as its answers have shown.
+
+    ``neutron``: a usable network API (None until the first network call answered);
+    ``l3``: Neutron's router extension, hence routers and floating IPs.
+
+    >>> NetworkCapabilities(neutron=True, l3=False).floating_ips
+    False
+    """
+
+    neutron: bool | None
+    l3: bool
+
+    @property
+    def floating_ips(self) -> bool:
+        """Whether Neutron floating IPs exist on this cloud."""
+        return bool(self.neutron) and self.l3
+
+
+class CloudFacts:
+    """Fetches what decisions need from one cloud region, and remembers what its answers showed.
+
+    Usage: ``facts = CloudFacts(transport, compute, network); topology = facts.topology()``
+    """
+
+    def __init__(self, transport: Any, compute: Any, network: Any) -> None:
+        self._transport, self._compute, self._network = transport, compute, network
+        self._neutron: bool | None = None
+        self._l3 = True
+
+    @property
+    def capabilities(self) -> NetworkCapabilities:
+        """What the answers so far showed (see :class:`NetworkCapabilities`)."""
+        return NetworkCapabilities(self._neutron, self._l3)
+
+    def neutron_call(self, call: Callable[[], T]) -> T | None:
+        """Run a Neutron call, or return None on clouds without a usable network API.
+
+        The first 404 of a cloud whose network API was never seen working means there
+        is none; after one call worked, a 404 is a real answer and is raised.
+        """
+        if self._neutron is False or not self._transport.has_service("network"):
+            return None
+        try:
+            result = call()
+        except NotFound:
+            if self._neutron:
+                raise
+            self._neutron = False
+            return None
+        self._neutron = True
+        return result
+
+    def _l3_call(self, call: Callable[[], list]) -> list:
+        """A listing that exists only with the router extension: [] once a 404 showed it is absent."""
+        if not self._l3:
+            return []
+        try:
+            return call()
+        except NotFound:
+            # The networks listing just worked, so this 404 is the missing extension.
+            self._l3 = False
+            return []
+
+    def topology(self, servers: Sequence[Any] | None = None) -> Topology:
+        """One snapshot of the network facts roles are decided from.
+
+        Four listings on a Neutron cloud (networks, subnets, routers, router-interface
+        ports), two without the router extension. Without a network API the networks
+        are the labels of the servers' addresses; ``servers`` already fetched are used.
+        """
+        project_id = self._transport.project.get("id")
+        networks = self.neutron_call(self._network.list_networks)
+        if networks is None:
+            servers = self._compute.list_servers() if servers is None else servers
+            return Topology(networks=networks_from_addresses(servers), project_id=project_id, l3=False)
+        subnets = self._network.list_subnets()
+        routers = self._l3_call(self._network.list_routers)
+        router_ports = self._network.list_ports(filters={"device_owner": list(ROUTER_INTERFACE_OWNERS)}) \
+            if self._l3 else []
+        return Topology(networks=networks, subnets=subnets, routers=routers, router_ports=router_ports,
+                        project_id=project_id, l3=self._l3)
+
+    def floating_ips(self, *, fresh: bool = False) -> list | None:
+        """The project's Neutron floating IPs; [] without the router extension, None without Neutron."""
+        if self._neutron is False or not self._transport.has_service("network"):
+            return None
+        if not self._l3:
+            return []
+        try:
+            listing = self._network.list_floating_ips(fresh=fresh)
+        except NotFound:
+            # No floating IPs: either no network API at all or no router extension. Only
+            # when that is not known yet does telling them apart cost a networks listing.
+            # Only the routers listing settles the extension for good (a stray 404 here
+            # must not hide floating IPs from every later call).
+            if self._neutron is None:
+                self.neutron_call(self._network.list_networks)
+            return [] if self._neutron else None
+        self._neutron = True
+        return listing
