@@ -1,32 +1,21 @@
 """interpret.server_viewer with the listing's facts: subnets, the project's floating IPs, image identity.
 
-The cases in ``tests/unit/address_cases/<profile>/*.yaml`` have the golden-case format plus
-``given.floating_ips``; they run here through server_viewer with ``topology=`` and
-``floating_ips=``. Once Cloud passes the topology and the project's floating IPs to
-server_viewer, they move to ``tests/cases/`` (the golden runner serves ``floating_ips``).
+Cases with ``given.floating_ips`` live with the other golden cases in ``tests/cases/``,
+which run through a real Cloud.
 """
 
 from __future__ import annotations
 
-import pathlib
 
 import pytest
-import yaml
 
-from normalizer.interpret import (Topology, explain_server_address, image_view, network_cidrs, network_roles,
+from normalizer.interpret import (Topology, image_view, network_cidrs, network_roles,
                                   server_viewer)
 from normalizer.normalize import Context
 from normalizer.normalize import server_addresses
 from normalizer.profiles import load_profile
 
 CTX = Context(cloud="c", region_name=None, project_id="p")
-CASES = sorted((pathlib.Path(__file__).parent / "address_cases").glob("*/*.yaml"))
-
-
-def _check_fields(name, actual, expected):
-    assert actual is not None, f"no server named {name!r}"
-    for field, value in expected.items():
-        assert actual.get(field) == value, f"server {name!r} {field}: expected {value!r}, got {actual.get(field)!r}"
 
 
 def _topology(case):
@@ -34,27 +23,6 @@ def _topology(case):
     return Topology(networks=given.get("networks") or [], subnets=given.get("subnets") or [],
                     routers=given.get("routers") or [], router_ports=given.get("router_ports") or [],
                     project_id=case.get("project_id"))
-
-
-@pytest.mark.parametrize("path", CASES, ids=lambda p: f"{p.parent.name}/{p.stem}")
-def test_address_case(path):
-    case = yaml.safe_load(path.read_text())
-    given, expect = case.get("given") or {}, case["expect"]
-    profile = load_profile(case.get("profile", path.parent.name))
-    topology = _topology(case)
-    roles = network_roles(topology, profile)
-    for role, expected in (expect.get("roles") or {}).items():
-        decision = getattr(roles, role)
-        got = roles.get(decision.value).name if decision.value is not None else None
-        assert got == expected, f"{role} network: expected {expected!r}, got {got!r}"
-    view = server_viewer(roles, profile, CTX, topology=topology, floating_ips=given.get("floating_ips") or [])
-    servers = {server.name: server for server in map(view, given.get("servers") or [])}
-    for name, fields in (expect.get("servers") or {}).items():
-        _check_fields(name, servers.get(name), fields)
-        for field in ("public_v4", "private_v4", "interface_ip"):
-            explained = explain_server_address(servers[name], field, roles, profile, topology=topology,
-                                               floating_ips=given.get("floating_ips") or [])
-            assert explained.value == servers[name][field]
 
 
 def test_network_cidrs_by_id_and_name_once_per_topology():
