@@ -18,13 +18,6 @@ from normalizer.profiles import load_profile
 CTX = Context(cloud="c", region_name=None, project_id="p")
 
 
-def _topology(case):
-    given = case.get("given") or {}
-    return Topology(networks=given.get("networks") or [], subnets=given.get("subnets") or [],
-                    routers=given.get("routers") or [], router_ports=given.get("router_ports") or [],
-                    project_id=case.get("project_id"))
-
-
 def test_network_cidrs_by_id_and_name_once_per_topology():
     topology = Topology(
         networks=[{"id": "n1", "name": "private", "subnets": ["s1"]}, {"id": "n2", "name": "private"},
