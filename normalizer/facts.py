@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence, TypeVar
 
 from normalizer.exceptions import NotFound
-from normalizer.interpret import Topology, networks_from_addresses
+from normalizer.interpret import Topology, networks_from_addresses, subnets_from_addresses
 from normalizer.select.network_roles import ROUTER_INTERFACE_OWNERS
 
 __all__ = ["CloudFacts", "NetworkCapabilities"]
@@ -105,7 +105,8 @@ class CloudFacts:
         networks = self.neutron_call(self._network.list_networks)
         if networks is None:
             servers = self._compute.list_servers() if servers is None else servers
-            return Topology(networks=networks_from_addresses(servers), project_id=project_id, l3=False)
+            return Topology(networks=networks_from_addresses(servers), subnets=subnets_from_addresses(servers),
+                            project_id=project_id, l3=False)
         subnets = self._network.list_subnets()
         routers = self._l3_call(self._network.list_routers)
         router_ports = self._network.list_ports(filters={"device_owner": list(ROUTER_INTERFACE_OWNERS)}) \

@@ -7,12 +7,14 @@ exactly what users get.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
 from munch import Munch
 
 from normalizer.normalize import Context, normalize_image, normalize_network, normalize_server
+from normalizer.normalize.addresses import is_global_cidr, parse_address
 from normalizer.normalize.fields import as_list, as_text
 from normalizer.normalize.server_addresses import FloatingIPIndex
 from normalizer.select.addresses import explain_address
@@ -22,7 +24,7 @@ from normalizer.select.login import login_user_for_image, login_user_for_server
 from normalizer.select.network_roles import NetworkRoles, classify_networks
 
 __all__ = ["Topology", "network_roles", "network_views", "network_cidrs", "server_viewer", "explain_server_address",
-           "networks_from_addresses", "image_view", "image_login", "server_login"]
+           "networks_from_addresses", "subnets_from_addresses", "image_view", "image_login", "server_login"]
 
 
 @dataclass(frozen=True)
@@ -38,15 +40,50 @@ class Topology:
 
 
 def networks_from_addresses(servers: Sequence[Mapping[str, Any]]) -> list[dict]:
-    """Networks as nova-network clouds show them: the labels of server addresses.
+    """Networks as clouds without a network API show them: the labels of server addresses.
 
-    >>> [n["name"] for n in networks_from_addresses([{"addresses": {"public": [], "private": []}}])]
-    ['private', 'public']
+    Such a network has no id of its own; its label stands in, so a role decided for it
+    can be found again (ids are text, never None).
+
+    >>> [(n["id"], n["name"]) for n in networks_from_addresses([{"addresses": {"public": [], "private": []}}])]
+    [('private', 'private'), ('public', 'public')]
     """
     labels = sorted({label for server in servers if isinstance(server, Mapping)
                      for label in (server.get("addresses") or {}) if isinstance(label, str)})
-    return [{"id": None, "name": label, "status": "ACTIVE", "subnets": [], "shared": False,
+    return [{"id": label, "name": label, "status": "ACTIVE", "subnets": [], "shared": False,
              "router:external": False, "source": "nova addresses"} for label in labels]
+
+
+def subnets_from_addresses(servers: Sequence[Mapping[str, Any]]) -> list[dict]:
+    """What the servers' own addresses show of each labelled network's ranges (no network API).
+
+    Each fixed address becomes a host route of its label's network, collapsed, so the
+    role decider sees, say, that servers on ``public`` hold globally routable addresses.
+
+    >>> [s["cidr"] for s in subnets_from_addresses([{"addresses": {"public": [
+    ...     {"addr": "38.108.68.7", "version": 4}, {"addr": "38.108.68.6", "version": 4}],
+    ...     "private": [{"addr": "10.0.0.5"}, {"addr": "38.108.70.9"}]}}])]
+    ['10.0.0.5/32', '38.108.68.6/31']
+    """
+    found: dict[str, list] = {}
+    for server in servers:
+        for label, entries in ((server.get("addresses") or {}) if isinstance(server, Mapping) else {}).items():
+            for entry in entries if isinstance(entries, list) else ():
+                if not isinstance(entry, Mapping) or entry.get("OS-EXT-IPS:type") == "floating":
+                    continue  # a floating IP says nothing about the range servers boot into
+                address = parse_address(entry.get("addr"))
+                if isinstance(label, str) and address is not None:
+                    found.setdefault(label, []).append(address)
+    subnets = []
+    for label in sorted(found):
+        for version in (4, 6):
+            family = [a for a in found[label] if a.version == version]
+            internal = [a for a in family if not is_global_cidr(f"{a}/{a.max_prefixlen}")]
+            # Untyped addresses: where servers also hold internal ones, the routable ones
+            # are floating IPs that nova-network lists under the same label.
+            subnets += [{"network_id": label, "cidr": str(net), "ip_version": version, "source": "nova addresses"}
+                        for net in ipaddress.collapse_addresses(internal or family)]
+    return subnets
 
 
 def network_roles(topology: Topology, profile: Any) -> NetworkRoles:

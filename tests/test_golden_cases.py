@@ -66,10 +66,6 @@ KNOWN_GAPS = {
     "conoha/boot-from-volume-image-name": {
         "server tyo-vps login_user": "Cloud fetches no Cinder volume, so a boot-from-volume server's login "
                                      "user cannot come from volume_image_metadata's image_name"},
-    "rackspace/nova-network-label-networks": {
-        "role public": "with the network service disabled Cloud's networks are the address labels, which "
-                       "have no id; the role is decided ('public') but get_public_network() looks it up by "
-                       "id and returns None (Cloud._role_network)"},
 }
 
 

@@ -72,6 +72,11 @@ def _address_step(roles: NetworkRoles, networks: Sequence[Mapping[str, Any]], pr
     if (role is not None and role.routes_ipv4_externally) or access == "direct":
         return _step(5, "native", f"servers on {where} get a public IPv4 address directly")
     if not neutron:
+        public = names.get(roles.public.value) if roles.public.value is not None else None
+        if public is not None:
+            # Without a network API Nova places servers itself; theirs show they land on it.
+            return _step(5, "native", f"servers get a public address on {public} directly (their own addresses "
+                                      f"show it; Nova places them without a network API)")
         if settings.floating_ip_api == "none":
             return _step(5, "unsupported", "no network API and the profile says there are no floating IPs")
         return _step(5, "bridged", "a floating IP from Nova's pool is added when the server has no public address")

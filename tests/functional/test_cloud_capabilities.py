@@ -66,3 +66,22 @@ def test_a_cloud_without_a_network_api_is_not_mistaken_for_one_without_l3() -> N
         assert cloud.delete_server("web1").deleted is True
         assert [n.name for n in cloud.list_networks()] == ["private", "public"]
         assert isinstance(cloud.list_floating_ips(), list)
+
+
+def test_without_a_network_api_roles_and_conformance_agree_with_the_servers_addresses() -> None:
+    # Rackspace-like: untyped addresses, servers on a routable "public" and a "private" label.
+    with FakeCloud("neutron-404") as fake:
+        cloud = connect(fake, FakeTime())
+        servers = cloud.list_servers()
+        assert all(s.public_v4 and s.public_v4.startswith("104.130.20.") for s in servers)
+        assert cloud.get_public_network().name == "public"
+        assert cloud.get_private_network().name == "private"  # no longer ambiguous with public
+        assert cloud.get_network("public").is_public and not cloud.get_network("private").is_public
+        step5 = cloud.conformance().steps[4]
+        assert step5.status == "native" and "public" in step5.how
+    # nova-network with floating IPs listed under the private label: still private, FIPs needed.
+    with FakeCloud("nova-network-nat") as fake:
+        cloud = connect(fake, FakeTime())
+        assert cloud.get_public_network() is None
+        assert cloud.get_private_network().name == "private"
+        assert cloud.conformance().steps[4].status == "bridged"

@@ -323,7 +323,7 @@ def test_selection_errors_happen_before_anything_is_created():
     ("fip", ["native", "native", "bridged", "native", "bridged", "bridged", "bridged", "native"]),
     ("direct", ["native", "native", "bridged", "native", "native", "bridged", "bridged", "native"]),
     ("split-stack", ["native", "native", "bridged", "native", "bridged", "bridged", "bridged", "native"]),
-    ("nova-network", ["native", "bridged", "bridged", "native", "bridged", "bridged", "bridged", "native"]),
+    ("nova-network", ["native", "bridged", "bridged", "native", "native", "bridged", "bridged", "native"]),
     ("ipv6-only", ["native", "native", "bridged", "native", "native", "bridged", "bridged", "native"]),
     ("empty", ["native", "native", "bridged", "unsupported", "unsupported", "bridged", "bridged", "native"]),
 ])
