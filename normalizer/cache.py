@@ -184,8 +184,11 @@ class ResourceCache:
         # -1: generation tokens never expire; only a write replaces them.
         generation = self._region.get(generation_key, ignore_expiration=True)
         if generation is NO_VALUE:
-            generation = uuid.uuid4().hex
-            self._region.set(generation_key, generation)
+            with self._lock:  # two first fetches must agree on one generation, or both produce
+                generation = self._region.get(generation_key, ignore_expiration=True)
+                if generation is NO_VALUE:
+                    generation = uuid.uuid4().hex
+                    self._region.set(generation_key, generation)
         return f"{self._namespace()}:{kind}:{generation}"
 
     def _generation_key(self, kind: str) -> str:

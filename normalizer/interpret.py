@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 from munch import Munch
 
@@ -22,6 +22,9 @@ from normalizer.select.decision import Decision
 from normalizer.select.images import image_identity
 from normalizer.select.login import login_user_for_image, login_user_for_server
 from normalizer.select.network_roles import NetworkRoles, classify_networks
+
+if TYPE_CHECKING:  # the profile package never imports this module
+    from normalizer.profiles import Profile
 
 __all__ = ["Topology", "network_roles", "network_views", "network_cidrs", "server_viewer", "explain_server_address",
            "networks_from_addresses", "subnets_from_addresses", "image_view", "image_login", "server_login"]
@@ -86,22 +89,25 @@ def subnets_from_addresses(servers: Sequence[Mapping[str, Any]]) -> list[dict]:
     return subnets
 
 
-def network_roles(topology: Topology, profile: Any) -> NetworkRoles:
+def network_roles(topology: Topology, profile: Profile) -> NetworkRoles:
     """Every network's role under this profile.
 
-    >>> network_roles(Topology(networks=[{"id": "n", "name": "a", "project_id": "p"}], project_id="p"), None).private.value
+    >>> from normalizer.profiles import load_profile
+    >>> network_roles(Topology(networks=[{"id": "n", "name": "a", "project_id": "p"}], project_id="p"),
+    ...               load_profile("generic")).private.value
     'n'
     """
     return classify_networks(topology.networks, topology.subnets, topology.routers, topology.router_ports,
-                             settings=getattr(profile, "network", None), project_id=topology.project_id,
+                             settings=profile.network, project_id=topology.project_id,
                              l3=topology.l3)
 
 
 def network_views(topology: Topology, roles: NetworkRoles, ctx: Context) -> list[Munch]:
     """The normalized networks, each with its role and reason.
 
+    >>> from normalizer.profiles import load_profile
     >>> network_views(Topology(networks=[{"id": "n", "name": "a"}]),
-    ...               network_roles(Topology(networks=[{"id": "n", "name": "a"}]), None),
+    ...               network_roles(Topology(networks=[{"id": "n", "name": "a"}]), load_profile("generic")),
     ...               Context(cloud="c", region_name=None))[0].name
     'a'
     """
@@ -145,17 +151,17 @@ def network_cidrs(topology: Topology | None) -> dict[str, tuple[str, ...]]:
     return {key: tuple(sorted(cidrs)) for key, cidrs in found.items()}
 
 
-def _address_facts(roles: NetworkRoles, profile: Any, topology: Topology | None,
+def _address_facts(roles: NetworkRoles, profile: Profile, topology: Topology | None,
                    floating_ips: Any) -> dict[str, Any]:
     """The facts every address decision of a listing shares, derived once (servers and explain alike)."""
-    settings = getattr(profile, "network", None)
+    settings = profile.network
     return {"network_roles": roles.by_name(), "network_cidrs": network_cidrs(topology),
-            "prefer_ipv6": bool(getattr(settings, "prefer_ipv6", False)),
-            "private_cloud": bool(getattr(settings, "private_cloud", False)),
+            "prefer_ipv6": settings.prefer_ipv6,
+            "private_cloud": settings.private_cloud,
             "floating_ips": FloatingIPIndex.of(floating_ips)}
 
 
-def server_viewer(roles: NetworkRoles, profile: Any, ctx: Context, *,
+def server_viewer(roles: NetworkRoles, profile: Profile, ctx: Context, *,
                   login_user: Callable[[Mapping[str, Any]], str | None] | None = None,
                   images: Mapping[str, Mapping[str, Any]] | None = None,
                   topology: Topology | None = None,
@@ -173,7 +179,9 @@ def server_viewer(roles: NetworkRoles, profile: Any, ctx: Context, *,
     The returned function also takes raw floating IPs known to be attached to that
     server (Nova may not list them yet).
 
-    >>> view = server_viewer(network_roles(Topology(), None), None, Context(cloud="c", region_name=None))
+    >>> from normalizer.profiles import load_profile
+    >>> generic = load_profile("generic")
+    >>> view = server_viewer(network_roles(Topology(), generic), generic, Context(cloud="c", region_name=None))
     >>> view({"id": 59662, "status": "ACTIVE"}).id
     '59662'
     """
@@ -198,17 +206,19 @@ def server_viewer(roles: NetworkRoles, profile: Any, ctx: Context, *,
     return view
 
 
-def explain_server_address(server: Mapping[str, Any], field: str, roles: NetworkRoles, profile: Any, *,
+def explain_server_address(server: Mapping[str, Any], field: str, roles: NetworkRoles, profile: Profile, *,
                            topology: Topology | None = None,
                            floating_ips: Sequence[Mapping[str, Any]] | FloatingIPIndex | None = None) -> Decision:
     """Why a normalized server's address field holds its value: the decision ``server_viewer`` took.
 
     Give the same ``topology`` and ``floating_ips`` the server was viewed with.
 
-    >>> roles = network_roles(Topology(), None)
-    >>> server = server_viewer(roles, None, Context(cloud="c", region_name=None))(
+    >>> from normalizer.profiles import load_profile
+    >>> generic = load_profile("generic")
+    >>> roles = network_roles(Topology(), generic)
+    >>> server = server_viewer(roles, generic, Context(cloud="c", region_name=None))(
     ...     {"id": "s", "addresses": {"n": [{"addr": "10.0.0.5"}, {"addr": "37.187.1.2"}]}})
-    >>> explain_server_address(server, "private_v4", roles, None).value
+    >>> explain_server_address(server, "private_v4", roles, generic).value
     '10.0.0.5'
     """
     return explain_address(server, field, **_address_facts(roles, profile, topology, floating_ips))
@@ -232,7 +242,7 @@ def _with_image_details(raw: Mapping[str, Any], images: Mapping[str, Mapping[str
     return {**raw, "image": {**images[embedded.get("id")], **embedded}}
 
 
-def image_login(raw: Mapping[str, Any], profile: Any) -> tuple[Decision, Decision]:
+def image_login(raw: Mapping[str, Any], profile: Profile) -> tuple[Decision, Decision]:
     """(identity, login user) decisions for one raw Glance image.
 
     >>> from normalizer.profiles import load_profile
@@ -244,7 +254,7 @@ def image_login(raw: Mapping[str, Any], profile: Any) -> tuple[Decision, Decisio
     return identity, login_user_for_image(raw, profile, identity=identity)
 
 
-def image_view(raw: Mapping[str, Any], profile: Any, ctx: Context) -> Munch:
+def image_view(raw: Mapping[str, Any], profile: Profile, ctx: Context) -> Munch:
     """The normalized image with its decided distro, version, arch and login user.
 
     >>> from normalizer.profiles import load_profile
@@ -255,7 +265,7 @@ def image_view(raw: Mapping[str, Any], profile: Any, ctx: Context) -> Munch:
     return normalize_image(raw, ctx, identity=identity.value, login_user=login.value)
 
 
-def server_login(raw_server: Mapping[str, Any], images_by_id: Mapping[str, Mapping[str, Any]], profile: Any,
+def server_login(raw_server: Mapping[str, Any], images_by_id: Mapping[str, Mapping[str, Any]], profile: Profile,
                  volume_image_metadata: Mapping[str, Any] | None = None) -> Decision:
     """The login-user decision for a raw server, through its image (or its boot volume's).
 

@@ -19,6 +19,7 @@ from munch import Munch
 
 from normalizer.exceptions import (AmbiguousMatch, APIError, Conflict, NormalizerError, NotFound, ProvisionError,
                                    RequestTimeout, UnsupportedOnCloud, WaitTimeout, format_candidates)
+from normalizer.profiles import Profile
 from normalizer.provision.ledger import Ledger
 from normalizer.provision.plan import ServerPlan
 from normalizer.provision.recovery import guarded_write
@@ -107,7 +108,7 @@ class Provisioner:
     CreateOptions(public_key=key), ServerSurroundings(view, neutron=True))``
     """
 
-    def __init__(self, *, cloud_name: str, compute: Any, network: Any, profile: Any,
+    def __init__(self, *, cloud_name: str, compute: Any, network: Any, profile: Profile,
                  waiter: Waiter | None = None, port_check: Callable[[str, int], bool] = port_answers) -> None:
         self.cloud_name = cloud_name
         self.compute = compute

@@ -15,10 +15,13 @@ the setting that resolves it. ``Cloud.get_*_network`` raises then; nothing guess
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from normalizer.normalize.addresses import is_global_cidr, parse_address
 from normalizer.select.decision import Considered, Decision
+
+if TYPE_CHECKING:  # select/ reads profiles; the profile package never imports select/
+    from normalizer.profiles.model import NetworkSettings
 
 __all__ = ["NetworkRole", "NetworkRoles", "classify_networks", "ROUTER_INTERFACE_OWNERS"]
 
@@ -131,7 +134,7 @@ def _routes(fact: _Facts, version: int) -> tuple[bool | None, str]:
     return False, f"IPv{version} subnets {', '.join(family)} are not internet-routable ranges"
 
 
-def _attachable(fact: _Facts, external: bool, shared: bool, settings: Any) -> bool:
+def _attachable(fact: _Facts, external: bool, shared: bool, settings: NetworkSettings | None) -> bool:
     """Whether servers can take an address on this network (rather than FIPs from it).
 
     A rule's ``routes_externally`` on a ``router:external`` pool only says its addresses
@@ -148,7 +151,7 @@ def _attachable(fact: _Facts, external: bool, shared: bool, settings: Any) -> bo
     return bool(getattr(rule, "routes_externally", None)) and getattr(settings, "public_access", None) == "direct"
 
 
-def _role(fact: _Facts, settings: Any = None) -> NetworkRole:
+def _role(fact: _Facts, settings: NetworkSettings | None = None) -> NetworkRole:
     raw = fact.raw
     external = raw.get("router:external") is True
     shared = raw.get("shared") is True
@@ -277,7 +280,7 @@ def _with_flags(roles: list[NetworkRole], external: Decision, nat: Decision, pri
 
 
 def classify_networks(networks: Sequence[Mapping], subnets: Iterable[Mapping] = (), routers: Iterable[Mapping] = (),
-                      router_ports: Iterable[Mapping] = (), *, settings: Any = None,
+                      router_ports: Iterable[Mapping] = (), *, settings: NetworkSettings | None = None,
                       project_id: str | None = None, l3: bool = True) -> NetworkRoles:
     """Decide every network's role and the public, private and external networks.
 

@@ -34,7 +34,8 @@ def test_floating_ips_are_indexed_once_per_listing_not_per_server(monkeypatch):
     real = server_addresses._fact
     monkeypatch.setattr(server_addresses, "_fact", lambda raw: calls.append(raw) or real(raw))
     fips = [{"floating_ip_address": f"172.24.4.{i}", "fixed_ip_address": f"10.0.0.{i}"} for i in range(1, 6)]
-    view = server_viewer(network_roles(Topology(), None), None, CTX, floating_ips=fips)
+    generic = load_profile("generic")
+    view = server_viewer(network_roles(Topology(), generic), generic, CTX, floating_ips=fips)
     servers = [view({"id": f"s{i}", "addresses": {"n": [{"addr": f"10.0.0.{i}"}, {"addr": f"172.24.4.{i}"}]}})
                for i in range(1, 6)]
     assert [s.public_v4 for s in servers] == [f"172.24.4.{i}" for i in range(1, 6)]
