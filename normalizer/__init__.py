@@ -17,12 +17,12 @@ from normalizer.exceptions import (APIError, AmbiguousMatch, AnswerTooDeep, Auth
                                    ProfileError, ProfileShutdownError, ProvisionError, QuotaExceeded,
                                    RateLimited, RedirectRefused, RequestTimeout, SelectionError, ServerError, TransportError,
                                    UnknownCloudError, UnknownProfileError, UnsupportedOnCloud, WaitTimeout)
-from normalizer.profiles import list_profiles, load_profile
+from normalizer.profiles import Profile, ProfileDeprecationWarning, list_profiles, load_profile
 from normalizer import userdata  # noqa: F401  (normalizer.userdata.root_access is public API)
 
 __all__ = [
     "APIError", "AmbiguousMatch", "AnswerTooDeep", "AuthError", "BadRequest", "Cloud", "ConfigError", "Conflict",
-    "ConnectionFailed", "EndpointNotFound", "NoMatch", "NormalizerError", "NotFound", "ProfileError",
+    "ConnectionFailed", "EndpointNotFound", "NoMatch", "NormalizerError", "NotFound", "Profile", "ProfileDeprecationWarning", "ProfileError",
     "ProfileShutdownError", "ProvisionError", "QuotaExceeded", "RateLimited", "RedirectRefused", "RequestTimeout",
     "SelectionError", "ServerError", "TransportError", "UnknownCloudError", "UnknownProfileError",
     "UnsupportedOnCloud", "WaitTimeout", "__version__", "connect", "connect_all", "list_profiles",

@@ -78,27 +78,37 @@ class Cloud:
     def __init__(self, config: config_module.CloudConfig, profile: Profile, transport: Transport,
                  cache: ResourceCache, *, waiter: Waiter | None = None,
                  port_check: Callable[[str, int], bool] = port_answers) -> None:
-        self.config = config
+        self._config = config
         self.profile = profile
-        self.transport = transport
-        self.cache = cache
-        self.waiter = waiter or Waiter()
-        self.port_check = port_check
-        self.compute = ComputeService(transport, cache)
-        self.network = NetworkService(transport, cache)
-        self.image = ImageService(transport, cache)
+        self._transport = transport
+        self._cache = cache
+        self._waiter = waiter or Waiter()
+        self._port_check = port_check
+        self._compute = ComputeService(transport, cache)
+        self._network = NetworkService(transport, cache)
+        self._image = ImageService(transport, cache)
         self._context: Context | None = None
-        self._facts = CloudFacts(transport, self.compute, self.network)
+        self._facts = CloudFacts(transport, self._compute, self._network)
 
     @classmethod
-    def from_config(cls, config: config_module.CloudConfig, *, clock=None, sleep=None,
-                    port_check=None) -> "Cloud":
+    def from_config(cls, config: config_module.CloudConfig, *, clock: Callable[[], float] | None = None,
+                    sleep: Callable[[float], None] | None = None, wait_sleep: Callable[[float], None] | None = None,
+                    wall_clock: Callable[[], float] | None = None,
+                    port_check: Callable[[str, int], bool] | None = None) -> "Cloud":
         """Build a Cloud from a :class:`~normalizer.config.CloudConfig` (no network I/O).
 
-        ``clock`` and ``sleep`` replace ``time.monotonic`` and ``time.sleep`` for retries
-        and waits, and ``port_check(host, port)`` the SSH check (tests).
+        The hooks replace the machine's time and network for tests (``normalizer.testing.FakeClock``):
+
+        * ``clock`` and ``sleep``: ``time.monotonic`` and ``time.sleep`` for retries,
+          deadlines and waits;
+        * ``wait_sleep``: the sleep of polling waits only (default ``sleep``), to tell
+          them apart from retries;
+        * ``wall_clock``: ``time.time`` for the cache's expiry;
+        * ``port_check(host, port)``: the SSH banner check of ``wait_for_ssh``.
 
         >>> cloud = Cloud.from_config(normalizer.config.load_config("mycloud"))  # doctest: +SKIP
+        >>> clock = normalizer.testing.FakeClock()                                # doctest: +SKIP
+        >>> cloud = Cloud.from_config(config, clock=clock.monotonic, sleep=clock.sleep)  # doctest: +SKIP
         """
         profile = load_profile(config.profile_name, region_name=config.region_name, layers=config.profile_layers)
         session = config.session or make_session(
@@ -107,8 +117,9 @@ class Cloud:
         transport_kwargs = {k: v for k, v in (("clock", clock), ("sleep", sleep)) if v is not None}
         transport = Transport(session, _transport_options(profile, config), **transport_kwargs)
         cache = ResourceCache(config.cache, namespace=lambda: (
-            config.name, config.region_name, transport.project.get("id")))
-        waiter = Waiter(**transport_kwargs)
+            config.name, config.region_name, transport.project.get("id")),
+            **({"clock": wall_clock} if wall_clock is not None else {}))
+        waiter = Waiter(**{**transport_kwargs, **({"sleep": wait_sleep} if wait_sleep is not None else {})})
         return cls(config, profile, transport, cache, waiter=waiter, port_check=port_check or port_answers)
 
     def __repr__(self) -> str:
@@ -117,16 +128,16 @@ class Cloud:
     @property
     def name(self) -> str:
         """The cloud's name in clouds.yaml (``envvars`` or ``defaults`` otherwise)."""
-        return self.config.name
+        return self._config.name
 
     @property
     def region_name(self) -> str | None:
         """The region this Cloud talks to."""
-        return self.config.region_name
+        return self._config.region_name
 
     def _ctx(self) -> Context:
         if self._context is None:
-            project = self.transport.project
+            project = self._transport.project
             self._context = Context(cloud=self.name, region_name=self.region_name, project_id=project.get("id"),
                                     project_name=project.get("name"), project_domain_id=project.get("domain_id"))
         return self._context
@@ -208,7 +219,7 @@ class Cloud:
 
         One image listing (cached like any fetch) serves every server's login user.
         """
-        images = {image.get("id"): image for image in self.image.list_images()}
+        images = {image.get("id"): image for image in self._image.list_images()}
         topology, roles = self._topology(servers)
         return server_viewer(roles, self.profile, self._ctx(), images=images, topology=topology,
                              floating_ips=self._raw_floating_ips(),
@@ -219,7 +230,7 @@ class Cloud:
         raws = self._facts.floating_ips(fresh=fresh)
         if raws is None:
             nova_fips = self.profile.network.floating_ip_api != "none"
-            raws = _absent_is_empty(self.compute.list_nova_floating_ips) if nova_fips else []
+            raws = _absent_is_empty(self._compute.list_nova_floating_ips) if nova_fips else []
         return raws
 
     @_public
@@ -229,7 +240,7 @@ class Cloud:
         >>> [(s.name, s.state, s.interface_ip) for s in cloud.list_servers()]  # doctest: +SKIP
         [('web1', 'running', '203.0.113.10')]
         """
-        raws = self.compute.list_servers()
+        raws = self._compute.list_servers()
         view = self._server_view(raws)
         return [view(raw) for raw in raws]
 
@@ -256,7 +267,7 @@ class Cloud:
         [('m1.tiny', 1, 512)]
         """
         ctx = self._ctx()
-        return [normalize_flavor(raw, ctx) for raw in self.compute.list_flavors(with_extra_specs=get_extra_specs)]
+        return [normalize_flavor(raw, ctx) for raw in self._compute.list_flavors(with_extra_specs=get_extra_specs)]
 
     @_public
     def get_flavor(self, name_or_id: str, *, get_extra_specs: bool = False) -> Munch | None:
@@ -284,7 +295,7 @@ class Cloud:
         >>> cloud.pick_flavor("t3.small").name  # doctest: +SKIP
         'm1.medium'
         """
-        raws = self.compute.list_flavors()
+        raws = self._compute.list_flavors()
         decision = self._flavor_decision(raws, spec, min_vcpus=min_vcpus, min_ram=min_ram, min_disk=min_disk,
                                          include_disabled=include_disabled, include_private=include_private,
                                          include_excluded=include_excluded)
@@ -301,7 +312,7 @@ class Cloud:
         ['Ubuntu 22.04 LTS (Jammy Jellyfish)']
         """
         ctx = self._ctx()
-        return [image_view(raw, self.profile, ctx) for raw in self.image.list_images()]
+        return [image_view(raw, self.profile, ctx) for raw in self._image.list_images()]
 
     @_public
     def get_image(self, name_or_id: str) -> Munch | None:
@@ -311,7 +322,7 @@ class Cloud:
         1
         """
         ctx = self._ctx()
-        raw = self.image.get_image(name_or_id) if _looks_like_uuid(name_or_id) else None
+        raw = self._image.get_image(name_or_id) if _looks_like_uuid(name_or_id) else None
         if raw is not None:
             return image_view(raw, self.profile, ctx)
         return find_by_id_or_name(self.list_images(), name_or_id, "image")
@@ -331,7 +342,7 @@ class Cloud:
         >>> cloud.pick_image("ubuntu-22.04").name  # doctest: +SKIP
         'Ubuntu 22.04 LTS (Jammy Jellyfish)'
         """
-        raws = self.image.list_images()
+        raws = self._image.list_images()
         decision = pick_image(raws, self.profile, alias=alias, distro=distro, version=version, arch=arch,
                               include_hidden=include_hidden, include_snapshots=include_snapshots)
         return image_view(next(r for r in raws if r.get("id") == decision.value), self.profile, self._ctx())
@@ -351,7 +362,7 @@ class Cloud:
         return self._login_decision(image_or_server).value
 
     def _login_decision(self, subject: Any) -> Decision:
-        raws = self.image.list_images()
+        raws = self._image.list_images()
         if isinstance(subject, Mapping) and "addresses" in subject:
             image_id = (subject.get("image") or {}).get("id")
             raw_server = {"id": subject.get("id"), "name": subject.get("name"), "image": {"id": image_id} if image_id else ""}
@@ -380,7 +391,7 @@ class Cloud:
         ['deploy']
         """
         ctx = self._ctx()
-        return [normalize_keypair(raw, ctx) for raw in self.compute.list_keypairs()]
+        return [normalize_keypair(raw, ctx) for raw in self._compute.list_keypairs()]
 
 
     # --- provisioning ----------------------------------------------------------------
@@ -408,16 +419,16 @@ class Cloud:
 
     def _prepare(self, request: ServerRequest) -> tuple[ServerPlan, ServerSurroundings]:
         """The plan, and the surroundings of the server, whose view reuses the plan's fetches."""
-        images = self.image.list_images()
-        flavors = self.compute.list_flavors()
+        images = self._image.list_images()
+        flavors = self._compute.list_flavors()
         topology, roles = self._topology()
         plan = plan_server(request, images=images, flavors=flavors, networks=list(topology.networks),
                            roles=roles, profile=self.profile, neutron=self._facts.capabilities.neutron is True)
         return plan, self._surroundings(roles, images)
 
     def _provisioner(self) -> Provisioner:
-        return Provisioner(cloud_name=self.name, compute=self.compute, network=self.network, profile=self.profile,
-                           waiter=self.waiter, port_check=self.port_check)
+        return Provisioner(cloud_name=self.name, compute=self._compute, network=self._network, profile=self.profile,
+                           waiter=self._waiter, port_check=self._port_check)
 
     def _surroundings(self, roles: NetworkRoles, images: list) -> ServerSurroundings:
         """How to normalize servers created now, and where their floating IPs come from."""
@@ -508,7 +519,7 @@ class Cloud:
         if external.ambiguous:
             raise AmbiguousMatch(f"{self.name}: cannot choose the floating-IP pool: {external.reason}",
                                  hint=roles.hints["external"], candidates=[c.candidate for c in external.considered])
-        around = self._surroundings(roles, self.image.list_images())
+        around = self._surroundings(roles, self._image.list_images())
         return self._provisioner().add_public_ip(raw, around, pool=_direct_or(external.value, self.profile),
                                          network_id=_nat_destination(raw, roles), reuse=reuse, timeout=timeout)
 
@@ -526,13 +537,13 @@ class Cloud:
         [('floating_ip', '203.0.113.7', 'marked for server 5f0c..., which no longer exists; not attached')]
         """
         moment = epoch_seconds(time.time() if now is None else now)
-        self.cache.invalidate("keypairs")  # a cached listing could miss a keypair made since
+        self._cache.invalidate("keypairs")  # a cached listing could miss a keypair made since
         listings = {"floating_ip": self._facts.floating_ips(fresh=True),
-                    "keypair": self.compute.list_keypairs()}
+                    "keypair": self._compute.list_keypairs()}
         # Servers last: a resource listed above was made for a server that existed before
         # it, so a live owner is in this listing.
-        servers = self.compute.list_servers(fresh=True)
-        return find_orphans(listings, servers, now=moment, project_id=self.transport.project.get("id"))
+        servers = self._compute.list_servers(fresh=True)
+        return find_orphans(listings, servers, now=moment, project_id=self._transport.project.get("id"))
 
     @_public
     def cleanup_orphans(self, dry_run: bool = False, older_than: Any = None, *, now: Any = None) -> Munch:
@@ -552,13 +563,13 @@ class Cloud:
         limit, moment = older_than_seconds(older_than), epoch_seconds(time.time() if now is None else now)
         orphans = self.list_orphans(now=moment)
         if limit is not None:
-            orphans = fill_ages(orphans, {"keypair": self.compute.get_keypair}, moment)
+            orphans = fill_ages(orphans, {"keypair": self._compute.get_keypair}, moment)
         chosen, skipped = select_for_cleanup(orphans, limit)
         if dry_run:
             return Munch(dry_run=True, removed=[Munch(o, outcome="would remove") for o in chosen],
                          not_removed=[], skipped=skipped)
-        removed, not_removed = remove_orphans(chosen, {"floating_ip": self.network.delete_floating_ip,
-                                                       "keypair": self.compute.delete_keypair})
+        removed, not_removed = remove_orphans(chosen, {"floating_ip": self._network.delete_floating_ip,
+                                                       "keypair": self._compute.delete_keypair})
         return Munch(dry_run=False, removed=removed, not_removed=not_removed, skipped=skipped)
 
     @_public
@@ -576,7 +587,7 @@ class Cloud:
         'floating IP from floating-pool attached to the port on tenant'
         """
         topology, roles = self._topology()
-        images = self.image.list_images()
+        images = self._image.list_images()
         users = [image_login(raw, self.profile)[1].value for raw in images if raw.get("status") == "active"]
         steps = conformance_report(roles=roles, networks=network_views(topology, roles, self._ctx()),
                                    profile=self.profile, neutron=self._facts.capabilities.neutron is True, login_users=users)
@@ -607,9 +618,9 @@ class Cloud:
         """The raw server for a name, an id or a normalized server (``fresh``: past the cache)."""
         ref = _server_ref(server)
         # server ids are UUIDs: a name is never worth a GET that can only answer 404
-        raw = self.compute.get_server(ref, fresh=fresh) if _looks_like_uuid(ref) else None
+        raw = self._compute.get_server(ref, fresh=fresh) if _looks_like_uuid(ref) else None
         if raw is None:
-            listed = self.compute.list_servers(filters={"name": exact_name_filter(ref)}, fresh=fresh)
+            listed = self._compute.list_servers(filters={"name": exact_name_filter(ref)}, fresh=fresh)
             raw = find_by_id_or_name([s for s in listed if s.get("name") == ref], ref, "server")
         return raw
 
@@ -639,10 +650,10 @@ class Cloud:
         """
         if flavor is not None:
             request = dict(flavor) if isinstance(flavor, Mapping) else {"spec": flavor}
-            return self._flavor_decision(self.compute.list_flavors(), request.pop("spec", None), **request).to_munch()
+            return self._flavor_decision(self._compute.list_flavors(), request.pop("spec", None), **request).to_munch()
         if image is not None:
             request = dict(image) if isinstance(image, Mapping) else {"alias": image}
-            return pick_image(self.image.list_images(), self.profile, **request).to_munch()
+            return pick_image(self._image.list_images(), self.profile, **request).to_munch()
         return self._decision(subject, field).to_munch()
 
     def _decision(self, subject: Any, field: str | None) -> Decision:

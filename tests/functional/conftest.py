@@ -14,7 +14,6 @@ import pytest
 
 from normalizer import config as config_module
 from normalizer.cloud import Cloud
-from normalizer.provision import Waiter
 from normalizer.testing import FakeClock, FakeCloud, layouts
 
 #: A well-formed public key for create_server calls.
@@ -86,11 +85,10 @@ def connect(fake: FakeCloud, time: FakeTime | None = None, **options: Any) -> Cl
     ``options`` are more ``normalizer.connect`` keyword arguments (``cache=``...).
     """
     time = time or FakeTime()
-    cloud = Cloud.from_config(config_module.load_config(None, **fake.connect_kwargs(), **options),
-                              clock=time.clock, sleep=time.sleep)
-    cloud.waiter = Waiter(clock=time.clock, sleep=time.wait_sleep)
-    cloud.cache.clock = time.time
-    return cloud
+    port_check = options.pop("port_check", None)
+    return Cloud.from_config(config_module.load_config(None, **fake.connect_kwargs(), **options),
+                             clock=time.clock, sleep=time.sleep, wait_sleep=time.wait_sleep, wall_clock=time.time,
+                             port_check=port_check)
 
 
 # --- state ----------------------------------------------------------------------------------

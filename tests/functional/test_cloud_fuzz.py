@@ -391,13 +391,10 @@ class FuzzTime:
 
 def fuzz_cloud(fake: FakeCloud) -> normalizer.Cloud:
     from normalizer import config as config_module  # noqa: PLC0415 - only these tests build Clouds by hand
-    from normalizer.provision import Waiter  # noqa: PLC0415
 
     time = FuzzTime()
-    cloud = normalizer.Cloud.from_config(config_module.load_config(None, **fake.connect_kwargs()),
-                                         clock=time.clock, sleep=time.sleep)
-    cloud.waiter = Waiter(clock=time.clock, sleep=time.sleep)
-    return cloud
+    return normalizer.Cloud.from_config(config_module.load_config(None, **fake.connect_kwargs()),
+                                        clock=time.clock, sleep=time.sleep)
 
 
 def only_typed(call: Callable[[], Any]) -> Any:

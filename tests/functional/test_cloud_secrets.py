@@ -102,7 +102,7 @@ def texts_of_logs(caplog) -> list[str]:
 
 def texts_of_objects(cloud: normalizer.Cloud) -> list[str]:
     found = []
-    for thing in (cloud, cloud.config, cloud.profile, cloud.transport):
+    for thing in (cloud, cloud._config, cloud.profile, cloud._transport):
         found += [repr(thing), str(thing)]
     return found
 

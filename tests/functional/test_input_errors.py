@@ -14,7 +14,6 @@ import pathlib
 import socket
 
 import pytest
-import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -170,7 +169,7 @@ def test_bad_connection_setting_in_clouds_yaml_fails_at_connect(extra, words):
 
 def test_verify_off_as_text_turns_verification_off():
     write_clouds(AUTH_YAML + "    verify: 'off'\n")
-    assert normalizer.connect("mine").config.verify is False
+    assert normalizer.connect("mine")._config.verify is False
 
 
 @pytest.mark.parametrize("extra, words", [
@@ -230,7 +229,7 @@ def test_connect_with_any_keyword_arguments_raises_only_normalizer_errors(monkey
     except normalizer.NormalizerError as err:
         assert "\n" not in str(err)
     else:
-        assert isinstance(cloud.config.verify, (bool, str)) and isinstance(cloud.name, str)
+        assert isinstance(cloud._config.verify, (bool, str)) and isinstance(cloud.name, str)
 
 
 def test_userdata_helpers_refuse_wrong_kinds():

@@ -41,7 +41,7 @@ def killed_create(cloud, fake: FakeCloud, name: str = "web7") -> tuple:
     """A create_server whose process died after the floating IP: the server is gone, its FIP is not."""
     server = cloud.create_server(name, IMAGE, FLAVOR, public_key=KEY)
     fip = next(f for f in fake.floating_ips if f["description"] == owner_marks(server.id)[0])
-    cloud.compute.delete_server(server.id)
+    cloud._compute.delete_server(server.id)
     assert fip["id"] in {f["id"] for f in fake.floating_ips} and server.id not in {s["id"] for s in fake.servers}
     return server, fip
 
@@ -200,7 +200,7 @@ def test_on_nova_network_floating_ips_carry_no_mark_and_are_never_orphans():
     with FakeCloud("nova-network-nat", build_polls=0) as fake:
         cloud = connect(fake, FakeTime())
         server = cloud.create_server("web7", IMAGE, FLAVOR, public_key=KEY)
-        cloud.compute.delete_server(server.id)  # its Nova floating IP stays allocated, unassociated
+        cloud._compute.delete_server(server.id)  # its Nova floating IP stays allocated, unassociated
         keypair = crashed_keypair(fake)
         before = state(fake)
         fake.reset_requests()
@@ -216,19 +216,17 @@ def test_wait_for_ssh_waits_for_the_banner_of_a_loopback_ssh_server():
     # The server's address is in a documentation range: the check is pointed at 127.0.0.1 only.
     with FakeCloud("fip", build_polls=0) as fake, listener() as silent, \
             listener(b"SSH-2.0-OpenSSH_9.6\r\n") as ssh:
-        cloud = connect(fake, FakeTime())
         asked = []
         answers = iter([silent, silent, ssh])
 
         def banner_check(host, port):
             asked.append((host, port))
-            return ssh_banner_answers(LOOPBACK, next(answers), timeout=0.3)
+            return ssh_banner_answers(LOOPBACK, next(answers, silent), timeout=0.3)
 
-        cloud.port_check = banner_check
+        cloud = connect(fake, FakeTime(), port_check=banner_check)
         server = cloud.create_server("web7", IMAGE, FLAVOR, wait_for_ssh=True)
         assert asked == [(server.interface_ip, 22)] * 3
-        before = state(fake)
-        cloud.port_check = lambda host, port: ssh_banner_answers(LOOPBACK, silent, timeout=0.2)
+        before = state(fake)  # from here on only the silent listener answers
         with pytest.raises(normalizer.WaitTimeout) as info:
             cloud.create_server("web8", IMAGE, FLAVOR, wait_for_ssh=True, timeout=20)
         assert info.value.step == "ssh" and state(fake) == before

@@ -6,7 +6,6 @@ import re
 import pytest
 
 import normalizer
-from normalizer.provision import Waiter
 from normalizer.testing import FakeClock, FakeCloud
 
 from tests.functional.conftest import KEY
@@ -15,12 +14,12 @@ from tests.functional.conftest import UUID as ID_PATTERN
 UUID = re.compile(ID_PATTERN)
 
 
-def connect(fake, **kwargs):
+def connect(fake, port_check=None, **kwargs):
     clock = FakeClock(start=0.0)
     config = normalizer.config.load_config(None, **{**fake.connect_kwargs(), **kwargs})
-    cloud = normalizer.Cloud.from_config(config, clock=clock.monotonic, sleep=clock.sleep)
-    cloud.cache.clock = clock.time
-    cloud.clock = clock
+    cloud = normalizer.Cloud.from_config(config, clock=clock.monotonic, sleep=clock.sleep, wall_clock=clock.time,
+                                         port_check=port_check)
+    cloud.clock = clock  # for the assertions of the tests below
     return cloud
 
 
@@ -256,13 +255,13 @@ def test_ip_version_6_needs_no_floating_ip_and_bad_versions_are_refused():
 
 def test_wait_for_ssh_checks_port_22_on_interface_ip_and_times_out_cleanly():
     with FakeCloud("fip", build_polls=0) as fake:
-        asked = []
-        cloud = connect(fake)
-        cloud.port_check = lambda host, port: asked.append((host, port)) or len(asked) >= 3
+        asked, answering = [], [True]
+        cloud = connect(fake, port_check=lambda host, port: asked.append((host, port)) or (
+            answering[0] and len(asked) >= 3))
         server = cloud.create_server("web9", "ubuntu-24.04", "m1.small", wait_for_ssh=True)
         assert asked == [(server.interface_ip, 22)] * 3
         before = snapshot(fake)
-        cloud.port_check = lambda host, port: False
+        answering[0] = False
         with pytest.raises(normalizer.WaitTimeout, match="SSH banner on port 22") as info:
             cloud.create_server("web10", "ubuntu-24.04", "m1.small", wait_for_ssh=True, timeout=30)
         assert info.value.step == "ssh" and snapshot(fake) == before

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -552,8 +551,8 @@ def test_delete_keeps_a_floating_ip_the_user_moved_to_another_server(port_detail
         b = cloud.create_server("b1", IMAGE, FLAVOR, public_key=KEY, auto_ip=False)
         fip = next(f for f in fake.floating_ips if f["floating_ip_address"] == a.public_v4)
         port_b = next(p for p in fake.ports if p["device_id"] == b.id)
-        cloud.network.update_floating_ip(fip["id"], {"port_id": None})
-        cloud.network.update_floating_ip(fip["id"], {"port_id": port_b["id"]})  # the user moves it to b1
+        cloud._network.update_floating_ip(fip["id"], {"port_id": None})
+        cloud._network.update_floating_ip(fip["id"], {"port_id": port_b["id"]})  # the user moves it to b1
         if not port_details:
             fake.inject("GET", FIP_LIST.regex, status=200, json={"floatingips": [
                 {k: v for k, v in f.items() if k != "port_details"} for f in fake.floating_ips]})

@@ -131,11 +131,11 @@ def test_after_state_injection_changes_the_cloud_then_loses_the_answer() -> None
         cloud = connect(fake, FakeTime())
         fake.inject("POST", r"/os-keypairs$", status=504, text="<html>Gateway Time-out</html>", after_state=True)
         with pytest.raises(normalizer.ServerError):
-            cloud.compute.create_keypair("made-anyway", public_key=KEY)
+            cloud._compute.create_keypair("made-anyway", public_key=KEY)
         assert "made-anyway" in {k["name"] for k in fake.keypairs}
         fake.inject("POST", r"/os-keypairs$", status=504, text="<html>Gateway Time-out</html>")
         with pytest.raises(normalizer.ServerError):
-            cloud.compute.create_keypair("never-made", public_key=KEY)
+            cloud._compute.create_keypair("never-made", public_key=KEY)
         assert "never-made" not in {k["name"] for k in fake.keypairs}
 
 

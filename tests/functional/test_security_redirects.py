@@ -108,7 +108,7 @@ def test_post_service_call_is_not_redirected_elsewhere(env, status):
     target = f"{elsewhere}/steal"
     fake.inject("POST", r"^/compute/v2\.1/os-keypairs$", status=status, headers={"Location": target})
     with pytest.raises(RedirectRefused) as info:
-        cloud.transport.request("compute", "POST", "/os-keypairs", json={"keypair": {"name": "k1"}})
+        cloud._transport.request("compute", "POST", "/os-keypairs", json={"keypair": {"name": "k1"}})
     assert_refused(info.value, status, target, received)
     assert not any(k["name"] == "k1" for k in fake.keypairs)
 

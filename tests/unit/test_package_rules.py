@@ -1,6 +1,7 @@
 """House rules that a machine can check: public surface, import direction, no vendor facts in code."""
 
 import ast
+import inspect
 import pathlib
 import re
 
@@ -150,3 +151,20 @@ def test_cloud_methods_are_exactly_the_contract():
         "get_public_network", "get_server", "list_flavors", "list_floating_ips", "list_images", "list_keypairs",
         "list_networks", "list_orphans", "list_servers", "login_user", "name", "pick_flavor", "pick_image",
         "plan_server", "region_name"}
+
+
+def test_the_package_exports_exactly_the_contract():
+    # A literal list: adding or dropping a public name is a decision made here, on purpose.
+    assert sorted(normalizer.__all__) == [
+        "APIError", "AmbiguousMatch", "AnswerTooDeep", "AuthError", "BadRequest", "Cloud", "ConfigError",
+        "Conflict", "ConnectionFailed", "EndpointNotFound", "NoMatch", "NormalizerError", "NotFound", "Profile",
+        "ProfileDeprecationWarning", "ProfileError", "ProfileShutdownError", "ProvisionError", "QuotaExceeded",
+        "RateLimited", "RedirectRefused", "RequestTimeout", "SelectionError", "ServerError", "TransportError",
+        "UnknownCloudError", "UnknownProfileError", "UnsupportedOnCloud", "WaitTimeout", "__version__", "connect",
+        "connect_all", "list_profiles", "load_profile"]
+
+
+def test_cloud_collaborators_are_private():
+    source = inspect.getsource(normalizer.Cloud.__init__)
+    for name in ("config", "transport", "cache", "waiter", "port_check", "compute", "network", "image"):
+        assert f"self.{name} =" not in source and f"self._{name} =" in source
