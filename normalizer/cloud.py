@@ -18,6 +18,7 @@ from munch import Munch
 from normalizer import config as config_module
 from normalizer import error_mapping
 from normalizer.cache import ResourceCache
+from normalizer.config_translate import substitute
 from normalizer.facts import CloudFacts
 from normalizer.exceptions import (AmbiguousMatch, NoMatch, NormalizerError, NotFound,
                                    SelectionError, UnsupportedOnCloud)
@@ -723,7 +724,8 @@ def _auth_defaults(profile: Profile, config: config_module.CloudConfig) -> dict[
     auth_url = profile.identity.auth_url
     if not auth_url:
         return {}
-    return {"auth_url": auth_url.replace("{region_name}", config.region_name or "")}
+    return {"auth_url": substitute(auth_url, {"region_name": config.region_name or ""}, cloud=config.name,
+                                   key="identity.auth_url")}
 
 
 def _transport_options(profile: Profile, config: config_module.CloudConfig) -> TransportOptions:

@@ -46,6 +46,8 @@ from keystoneauth1 import session as ksa_session
 
 from normalizer import error_mapping
 from normalizer._version import __version__
+from normalizer.config_translate import substitute
+from normalizer.microversions import compare_microversions
 from normalizer.exceptions import EndpointNotFound, NormalizerError
 
 __all__ = ["Transport", "Reply", "TransportOptions", "OriginBoundSession", "compare_microversions", "make_session"]
@@ -64,17 +66,6 @@ _CHUNK = 64 * 1024
 
 _VERSION_TAIL = re.compile(r"/v\d+(?:\.\d+)?(?:/[^/]+)?$")
 _VERSION_SEGMENT = re.compile(r"/v\d+(?:\.\d+)?$")
-
-
-def compare_microversions(left: str, right: str) -> int:
-    """Compare two "X.Y" microversions numerically: -1, 0 or 1.
-
-    >>> compare_microversions("2.61", "2.9")
-    1
-    """
-    a = tuple(int(p) for p in str(left).split("."))
-    b = tuple(int(p) for p in str(right).split("."))
-    return (a > b) - (a < b)
 
 
 @dataclass(frozen=True)
@@ -266,9 +257,11 @@ class Transport:
     def _discover_endpoint(self, service: str) -> str | None:
         override = self.options.endpoint_overrides.get(service)
         if override:
-            project_id = self.project.get("id") if "{project_id}" in override else ""
-            return override.replace("{region_name}", self.options.region_name or "").replace(
-                "{project_id}", project_id or "")
+            # The project id costs a token: only asked for when the template names it.
+            values = {"region_name": self.options.region_name or "",
+                      "project_id": (self.project.get("id") or "") if "{project_id}" in override else ""}
+            # The profile schema allowed only these two names; the one expander fills them.
+            return substitute(override, values, cloud="profile", key=f"transport.endpoint_overrides.{service}")
         def lookup():
             return self.session.get_endpoint(service_type=service, interface=self.options.interface,
                                              region_name=self.options.region_name)

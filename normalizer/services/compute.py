@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from normalizer.microversions import microversion_at_least
 from normalizer.services.base import ServiceBase, segment, unwrap
 from normalizer.services.pagination import paginate
 
@@ -30,16 +31,6 @@ _NOVA_FIP_KINDS = ("floating_ips", "ports", "servers")
 _ACTION_KINDS = {"createImage": ("images",), "createBackup": ("images",)}
 
 
-def _version(text: str | None) -> tuple[int, int] | None:
-    if not text:
-        return None
-    major, _, minor = str(text).partition(".")
-    try:
-        return int(major), int(minor or 0)
-    except ValueError:
-        return None  # "latest" or garbage: unknown, so assume nothing
-
-
 def exact_name_filter(name: str) -> str:
     """Nova's ``name`` filter is a database regex: this one matches only ``name`` itself.
 
@@ -47,18 +38,6 @@ def exact_name_filter(name: str) -> str:
     ^web\\.1$
     """
     return "^" + "".join("\\" + c if c in ".^$*+?{}[]\\|()" else c for c in name) + "$"
-
-
-def microversion_at_least(current: str | None, wanted: str) -> bool:
-    """Compare microversions numerically; an unknown ``current`` is never "at least".
-
-    >>> microversion_at_least("2.61", "2.9"), microversion_at_least("2.9", "2.61")
-    (True, False)
-    >>> microversion_at_least(None, "2.1")
-    False
-    """
-    have, need = _version(current), _version(wanted)
-    return have is not None and need is not None and have >= need
 
 
 class ComputeService(ServiceBase):

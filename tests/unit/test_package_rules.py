@@ -168,3 +168,37 @@ def test_cloud_collaborators_are_private():
     source = inspect.getsource(normalizer.Cloud.__init__)
     for name in ("config", "transport", "cache", "waiter", "port_check", "compute", "network", "image"):
         assert f"self.{name} =" not in source and f"self._{name} =" in source
+
+
+#: Each module may import only from its own layer or below (docs/architecture.md draws it).
+#: ``select.decision`` is the shared value type of every decision, so it sits with the pure basics.
+LAYERS = {
+    "exceptions": 0, "_version": 0, "microversions": 0,
+    "normalize": 1, "profiles": 1, "userdata": 1, "select.decision": 1,
+    "select": 2,
+    "interpret": 3, "error_mapping": 3, "cache": 3, "config_translate": 3, "auth_options": 3,
+    "transport": 4, "services": 4, "config": 4,
+    "facts": 5, "provision": 5,
+    "cloud": 6,
+    "cli": 7, "testing": 7, "__init__": 7, "__main__": 7,
+}
+
+
+def _layer(module: str) -> int:
+    parts = module.split(".")[1:] or ["__init__"]
+    key = ".".join(parts[:2]) if ".".join(parts[:2]) in LAYERS else parts[0]
+    assert key in LAYERS, f"{module} has no layer: add it to LAYERS and docs/architecture.md"
+    return LAYERS[key]
+
+
+def test_imports_point_down_the_layers():
+    offenders = []
+    for path in python_files():
+        parts = path.relative_to(ROOT.parent).with_suffix("").parts
+        module = ".".join(parts[:-1] if parts[-1] == "__init__" and len(parts) > 2 else parts)
+        mine = _layer(module)
+        for imported, node in imported_modules(path)[1]:
+            if imported.startswith("normalizer.") and _layer(imported) > mine:
+                offenders.append(f"{module} (layer {mine}) imports {imported} (layer {_layer(imported)}), "
+                                 f"line {node.lineno}")
+    assert not offenders, "\n".join(offenders)
