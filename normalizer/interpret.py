@@ -1,8 +1,8 @@
 """Pure composition: raw API payloads plus the effective profile -> normalized objects.
 
-The Cloud fetches; this module decides and shapes, with no I/O. The golden cases in
-``tests/cases/`` drive these same functions with recorded payloads, so what they pin is
-exactly what users get.
+The Cloud fetches (through :mod:`normalizer.facts`); this module decides and shapes,
+with no I/O. The golden cases in ``tests/cases/`` run recorded payloads through a real
+Cloud on FakeCloud, so what they pin is exactly what users get.
 """
 
 from __future__ import annotations

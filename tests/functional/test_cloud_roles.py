@@ -3,12 +3,11 @@
 Each test names the documented failure of an existing tool that it guards against.
 """
 
-import time
 
 import pytest
 
 import normalizer
-from normalizer.testing import FakeCloud
+from normalizer.testing import FakeClock, FakeCloud
 
 
 def connect(fake, **kwargs):
@@ -123,11 +122,15 @@ def test_ipv6_preference_and_private_cloud_steer_interface_ip():
 def test_roles_follow_new_networks_when_the_cache_expires():
     # anchors §2.1 flaw 6: classification computed once per connection, never refreshed
     with FakeCloud("fip") as fake:
-        cloud = connect(fake, cache={"class": "dogpile.cache.memory", "expiration_time": 0.2})
+        clock = FakeClock()
+        config = normalizer.config.load_config(None, **fake.connect_kwargs(),
+                                               cache={"class": "dogpile.cache.memory", "expiration_time": 60})
+        cloud = normalizer.Cloud.from_config(config, wall_clock=clock.time)
         assert cloud.get_public_network() is None
         fake.add_network("internet", shared=True, project_owned=False, cidr="38.108.70.0/24")
+        clock.advance(59)
         assert cloud.get_public_network() is None  # still within the expiration
-        time.sleep(0.25)
+        clock.advance(1)
         assert cloud.get_public_network().name == "internet"
 
 
