@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
-from normalizer.exceptions import APIError, Conflict, NotFound, ProvisionError
+from normalizer.exceptions import Conflict, NotFound, ProvisionError
 from normalizer.normalize import CREATED_BY_DESCRIPTION, OWNER_TAG_PREFIX, is_created_by_normalizer
 from normalizer.provision.ledger import Ledger
-from normalizer.provision.recovery import guarded_write
+from normalizer.provision.recovery import answered_with, guarded_write
 
 __all__ = ["FloatingIPs", "NOVA_OWNER_KEY", "owner_marks", "owned_floating_ips", "first_fixed_v4", "fip_kept_because",
            "needs_ports", "nova_fip_kept_because"]
@@ -181,14 +181,9 @@ class FloatingIPs:
         def search() -> list:
             return [(f.get("id"), lambda i=f.get("id"): self.release(i))
                     for f in self._made_for(server_id, pool_id, port.get("id"))]
-        fip = guarded_write(lambda: self.network.create_floating_ip(body), search=search, kind="floating IP",
-                            ledger=ledger, what=f"allocating a floating IP for server {server_id}")
-        if not isinstance(fip, Mapping) or not fip.get("id"):
-            for ident, undo in search():
-                ledger.add("floating IP", ident, undo)
-            raise APIError("network answered POST /floatingips without a floating IP id",
-                           hint="report it to the cloud operator with the request id", service="network",
-                           method="POST")
+        what = f"allocating a floating IP for server {server_id}"
+        fip = guarded_write(lambda: answered_with(self.network.create_floating_ip(body), "id", what=what),
+                            search=search, kind="floating IP", ledger=ledger, what=what)
         ledger.add("floating IP", fip.get("id"), lambda: self.release(fip.get("id")))
         if self.network.has_extension(_TAG_EXTENSION):
             self.network.set_tags("floatingips", fip.get("id"), [tag])
@@ -259,15 +254,10 @@ class FloatingIPs:
                                      hint="release the unused ones yourself")
             return [(str(f.get("id")), lambda i=str(f.get("id")): self.compute.delete_nova_floating_ip(i))
                     for f in new]
-        fip = guarded_write(lambda: self.compute.create_nova_floating_ip(pool), search=search,
-                            kind="floating IP", ledger=ledger, what=f"allocating a floating IP from pool {pool!r}")
-        fip_id = str(fip.get("id")) if isinstance(fip, Mapping) and fip.get("id") is not None else None
-        if fip_id is None or not fip.get("ip"):
-            for ident, undo in search():
-                ledger.add("floating IP", ident, undo)
-            raise APIError("compute answered POST /os-floating-ips without a floating IP",
-                           hint="report it to the cloud operator with the request id", service="compute",
-                           method="POST")
+        what = f"allocating a floating IP from pool {pool!r}"
+        fip = guarded_write(lambda: answered_with(self.compute.create_nova_floating_ip(pool), "id", "ip", what=what),
+                            search=search, kind="floating IP", ledger=ledger, what=what)
+        fip_id = str(fip["id"])
         ledger.add("floating IP", fip_id, lambda: self.compute.delete_nova_floating_ip(fip_id))
         self.compute.add_nova_floating_ip(server.get("id"), fip.get("ip"))
         owned = self.owned_nova(server) + [fip_id]

@@ -11,12 +11,12 @@ so it is removed with everything else this call created.
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Iterable, TypeVar
+from typing import Any, Callable, Iterable, Mapping, TypeVar
 
 from normalizer.exceptions import APIError, NormalizerError
 from normalizer.provision.ledger import Ledger
 
-__all__ = ["clean_refusal", "guarded_write"]
+__all__ = ["answered_with", "clean_refusal", "guarded_write"]
 
 _LOG = logging.getLogger("normalizer.provision")
 
@@ -34,6 +34,25 @@ def clean_refusal(error: BaseException) -> bool:
     """
     status = getattr(error, "status_code", None) if isinstance(error, APIError) else None
     return isinstance(status, int) and 400 <= status < 500
+
+
+def answered_with(result: Any, *fields: str, what: str) -> Mapping[str, Any]:
+    """The write's answer, when it names what was made; otherwise the answer counts as lost.
+
+    A 2xx that does not say what it created (no id) may still have created it: raising
+    here, inside the guarded send, runs the same search as any other lost answer.
+
+    >>> answered_with({"id": "s1"}, "id", what="booting 'web1'")["id"]
+    's1'
+    >>> answered_with({}, "id", what="booting 'web1'")
+    Traceback (most recent call last):
+    ...
+    normalizer.exceptions.APIError: the answer to booting 'web1' does not say what it made (no id); report it to the cloud operator with the request id
+    """
+    if isinstance(result, Mapping) and all(result.get(name) not in (None, "") for name in fields):
+        return result
+    raise APIError(f"the answer to {what} does not say what it made (no {', '.join(fields)})",
+                   hint="report it to the cloud operator with the request id")
 
 
 def guarded_write(send: Callable[[], T], *, search: Callable[[], Iterable[tuple[str, Callable[[], Any]]]],

@@ -17,12 +17,12 @@ from typing import Any, Callable, Mapping
 
 from munch import Munch
 
-from normalizer.exceptions import (AmbiguousMatch, APIError, Conflict, NormalizerError, NotFound, ProvisionError,
+from normalizer.exceptions import (AmbiguousMatch, Conflict, NormalizerError, NotFound, ProvisionError,
                                    RequestTimeout, UnsupportedOnCloud, WaitTimeout, format_candidates)
 from normalizer.profiles import Profile
 from normalizer.provision.ledger import Ledger
 from normalizer.provision.plan import ServerPlan
-from normalizer.provision.recovery import guarded_write
+from normalizer.provision.recovery import answered_with, guarded_write
 from normalizer.provision.public_ip import (FloatingIPs, fip_kept_because, needs_ports, nova_fip_kept_because,
                                             owned_floating_ips)
 from normalizer.provision.waiting import Waiter, port_answers
@@ -198,16 +198,10 @@ class Provisioner:
         def search() -> list:
             return [(orphan, lambda i=orphan: self.compute.delete_server(i))
                     for orphan in self._servers_with_token(plan.name, token)]
-        created = guarded_write(lambda: self.compute.create_server(body), search=search, kind="server",
-                                ledger=ledger, what=f"booting server {plan.name!r}")
-        server_id = created.get("id") if isinstance(created, dict) else None
-        if not isinstance(server_id, str) or not server_id:
-            # A 2xx without an id: the server may exist all the same; find it by the token.
-            for ident, undo in search():
-                ledger.add("server", ident, undo)
-            raise APIError("compute answered POST /servers without a server id",
-                           hint="report it to the cloud operator with the request id", service="compute",
-                           method="POST")
+        what = f"booting server {plan.name!r}"
+        created = guarded_write(lambda: answered_with(self.compute.create_server(body), "id", what=what),
+                                search=search, kind="server", ledger=ledger, what=what)
+        server_id = str(created["id"])
         ledger.add("server", server_id, lambda: self.compute.delete_server(server_id))
         return {"id": server_id, "name": plan.name, "status": "BUILD", "metadata": body["metadata"]}
 
