@@ -20,7 +20,7 @@ from normalizer import error_mapping
 from normalizer.cache import ResourceCache
 from normalizer.config_translate import substitute
 from normalizer.facts import CloudFacts
-from normalizer.exceptions import (AmbiguousMatch, NoMatch, NormalizerError, NotFound,
+from normalizer.exceptions import (AmbiguousMatch, NoMatch, NormalizerError,
                                    SelectionError, UnsupportedOnCloud)
 from normalizer.normalize import (Context, normalize_flavor, normalize_floating_ip, normalize_keypair)
 from normalizer.profiles import Profile, load_profile
@@ -35,7 +35,7 @@ from normalizer.interpret import (Topology, image_login, image_view, network_rol
 from normalizer.select.addresses import ADDRESS_FIELDS
 from normalizer.select.decision import Considered, Decision
 from normalizer.select.flavors import pick_flavor
-from normalizer.select.images import non_bootable_reason, pick_image
+from normalizer.select.images import pick_image, pick_probe_image
 from normalizer.select.lookup import find_by_id_or_name
 from normalizer.select.network_roles import NetworkRoles
 from normalizer.services.compute import ComputeService, exact_name_filter
@@ -226,13 +226,8 @@ class Cloud:
                              floating_ips=self._raw_floating_ips(),
                              login_user=lambda raw: server_login(raw, images, self.profile).value)
 
-    def _raw_floating_ips(self, *, fresh: bool = False) -> list:
-        """The project's raw floating IPs (Neutron, else nova-network's proxy): one cached listing."""
-        raws = self._facts.floating_ips(fresh=fresh)
-        if raws is None:
-            nova_fips = self.profile.network.floating_ip_api != "none"
-            raws = _absent_is_empty(self._compute.list_nova_floating_ips) if nova_fips else []
-        return raws
+    def _raw_floating_ips(self) -> list:
+        return self._facts.project_floating_ips(nova_proxy=self.profile.network.floating_ip_api != "none")
 
     @_public
     def list_servers(self) -> list[Munch]:
@@ -425,16 +420,16 @@ class Cloud:
         topology, roles = self._topology()
         plan = plan_server(request, images=images, flavors=flavors, networks=list(topology.networks),
                            roles=roles, profile=self.profile, neutron=self._facts.capabilities.neutron is True)
-        return plan, self._surroundings(roles, images)
+        return plan, self._surroundings(topology, roles, images)
 
     def _provisioner(self) -> Provisioner:
         return Provisioner(cloud_name=self.name, compute=self._compute, network=self._network, profile=self.profile,
                            waiter=self._waiter, port_check=self._port_check)
 
-    def _surroundings(self, roles: NetworkRoles, images: list) -> ServerSurroundings:
-        """How to normalize servers created now, and where their floating IPs come from."""
+    def _surroundings(self, topology: Topology, roles: NetworkRoles, images: list) -> ServerSurroundings:
+        """How to normalize servers created now (as listings do), and where their floating IPs come from."""
         by_id = {image.get("id"): image for image in images}
-        view = server_viewer(roles, self.profile, self._ctx(), images=by_id,
+        view = server_viewer(roles, self.profile, self._ctx(), images=by_id, topology=topology,
                              login_user=lambda raw: server_login(raw, by_id, self.profile).value)
         return ServerSurroundings(view=view, neutron=self._facts.capabilities.neutron is True)
 
@@ -496,8 +491,7 @@ class Cloud:
         check_create_options(wait=wait, timeout=timeout, delete_ips=delete_ips)
         raw = self._raw_server(name_or_id, fresh=True)
         if raw is None:
-            return DeleteResult(deleted=False, id=None, name=_server_ref(name_or_id), released_floating_ips=[],
-                                kept_floating_ips=[])
+            return DeleteResult.nothing_yet(None, _server_ref(name_or_id))
         listing = (lambda: self._facts.floating_ips(fresh=True)) if delete_ips else None
         return self._provisioner().delete(raw, wait=wait, list_fips=listing, timeout=timeout)
 
@@ -520,7 +514,7 @@ class Cloud:
         if external.ambiguous:
             raise AmbiguousMatch(f"{self.name}: cannot choose the floating-IP pool: {external.reason}",
                                  hint=roles.hints["external"], candidates=[c.candidate for c in external.considered])
-        around = self._surroundings(roles, self._image.list_images())
+        around = self._surroundings(topology, roles, self._image.list_images())
         return self._provisioner().add_public_ip(raw, around, pool=_direct_or(external.value, self.profile),
                                          network_id=_nat_destination(raw, roles), reuse=reuse, timeout=timeout)
 
@@ -603,17 +597,11 @@ class Cloud:
                      steps=steps)
 
     def _probe_image(self, images: list) -> str:
-        try:
-            return pick_image(images, self.profile, alias=self.profile.conformance.probe_image).value
-        except NoMatch:
-            # Any bootable active image, the newest first; ties broken by id, not by API order.
-            active = sorted((i for i in images if i.get("status") == "active"
-                             and non_bootable_reason(i, self.profile) is None),
-                            key=lambda i: (str(i.get("created_at") or ""), str(i.get("id"))), reverse=True)
-            if not active:
-                raise UnsupportedOnCloud(f"{self.name}: no active image to probe with",
-                                         hint="pass image= to conformance(probe=True)") from None
-            return active[0].get("id")
+        chosen = pick_probe_image(images, self.profile)
+        if chosen is None:
+            raise UnsupportedOnCloud(f"{self.name}: no active image to probe with",
+                                     hint="pass image= to conformance(probe=True)")
+        return chosen
 
     def _raw_server(self, server: Any, *, fresh: bool = False) -> dict | None:
         """The raw server for a name, an id or a normalized server (``fresh``: past the cache)."""
@@ -706,13 +694,6 @@ def _nat_destination(raw: Mapping[str, Any], roles: NetworkRoles) -> str | None:
         if role is not None and role.nat_destination:
             return role.id
     return roles.private.value
-
-
-def _absent_is_empty(call: Callable[[], list]) -> list:
-    try:
-        return call()
-    except NotFound:
-        return []
 
 
 def _looks_like_uuid(value: str) -> bool:

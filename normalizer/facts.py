@@ -132,3 +132,18 @@ class CloudFacts:
             return [] if self._neutron else None
         self._neutron = True
         return listing
+
+    def project_floating_ips(self, *, nova_proxy: bool) -> list:
+        """The project's raw floating IPs: Neutron's, else (``nova_proxy``) Nova's proxy listing, else [].
+
+        One listing, cached like the rest; what server addresses are checked against.
+        """
+        listing = self.floating_ips()
+        if listing is not None:
+            return listing
+        if not nova_proxy:
+            return []
+        try:
+            return self._compute.list_nova_floating_ips()
+        except NotFound:
+            return []  # Nova without the nova-network proxy APIs

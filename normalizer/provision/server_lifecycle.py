@@ -59,9 +59,14 @@ class DeleteResult(Munch):
     ``kept_floating_ips`` (``id``, ``floating_ip_address``, ``reason``): floating IPs
     normalizer made for this server that now serve another one, left alone.
 
-    >>> bool(DeleteResult(deleted=False, id=None)), bool(DeleteResult(deleted=True, id="s1"))
+    >>> bool(DeleteResult.nothing_yet(None, "web1")), bool(DeleteResult(deleted=True, id="s1"))
     (False, True)
     """
+
+    @classmethod
+    def nothing_yet(cls, server_id: str | None, name: str | None) -> "DeleteResult":
+        """The result before anything was deleted (and of deleting a server that does not exist)."""
+        return cls(deleted=False, id=server_id, name=name, released_floating_ips=[], kept_floating_ips=[])
 
     def __bool__(self) -> bool:
         return bool(self.get("deleted"))
@@ -312,8 +317,7 @@ class Provisioner:
         result says so.
         """
         progress, server_id = _Progress(self.waiter, timeout), raw.get("id")
-        result = DeleteResult(deleted=False, id=server_id, name=raw.get("name"), released_floating_ips=[],
-                              kept_floating_ips=[])
+        result = DeleteResult.nothing_yet(server_id, raw.get("name"))
         removed: list[str] = []
         try:
             with self._deadline(timeout):

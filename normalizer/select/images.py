@@ -39,6 +39,7 @@ __all__ = [
     "non_bootable_reason",
     "parse_image_alias",
     "pick_image",
+    "pick_probe_image",
     "version_matches",
 ]
 
@@ -454,3 +455,23 @@ def _no_match(request: _Request, rows: Sequence[_Row]) -> NoMatch:
     hint = ("pick one by name, ask for another version, pass include_hidden=True for hidden images, "
             "or add an images.name_rules entry to the profile when a name is not recognised")
     return NoMatch(message, hint=hint, candidates=names, requested=str(request))
+
+
+def pick_probe_image(images: Sequence[Mapping], profile: Profile) -> str | None:
+    """The image ``conformance(probe=True)`` boots: the profile's probe alias, else any bootable one.
+
+    Without an image of ``conformance.probe_image``, the newest active, bootable, visible
+    image; ties go to the highest id, never to the API's order. None when there is none.
+
+    >>> from normalizer.profiles import load_profile
+    >>> pick_probe_image([{"id": "a", "name": "Debian 12", "status": "active", "created_at": "2024-01-01"},
+    ...                   {"id": "k", "name": "kernel", "status": "active", "disk_format": "aki",
+    ...                    "created_at": "2025-01-01"}], load_profile("generic"))
+    'a'
+    """
+    try:
+        return pick_image(images, profile, alias=profile.conformance.probe_image).value
+    except NoMatch:
+        usable = [i for i in _as_list(images) if isinstance(i, Mapping) and _usable(i, profile, include_hidden=False)]
+        usable.sort(key=lambda i: (str(i.get("created_at") or ""), str(i.get("id"))), reverse=True)
+        return usable[0].get("id") if usable else None

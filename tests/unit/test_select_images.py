@@ -431,3 +431,18 @@ def test_the_assumed_arch_is_profile_data():
     assert pick_image(images, arm, alias="debian-12", arch="arm64").value == "d"
     with pytest.raises(NoMatch, match="arch aarch64 \\(assumed"):
         pick_image(images, arm, alias="debian-12", arch="x86_64")
+
+
+def test_the_probe_image_is_the_profiles_alias_else_the_newest_bootable_whatever_the_order():
+    from normalizer.select.images import pick_probe_image
+    generic = load_profile("generic")
+    others = [{"id": "b", "name": "Fedora 40", "status": "active", "created_at": "2024-05-01"},
+              {"id": "c", "name": "Fedora 40 copy", "status": "active", "created_at": "2024-05-01"},
+              {"id": "k", "name": "vmlinuz", "status": "active", "disk_format": "aki", "created_at": "2025-01-01"},
+              {"id": "q", "name": "queued", "status": "queued", "created_at": "2025-02-01"}]
+    assert pick_probe_image(others, generic) == "c"
+    assert pick_probe_image(list(reversed(others)), generic) == "c"
+    ubuntu = {"id": "u", "name": "Ubuntu 24.04", "os_distro": "ubuntu", "os_version": "24.04", "status": "active",
+              "created_at": "2020-01-01"}
+    assert pick_probe_image(others + [ubuntu], generic) == "u"
+    assert pick_probe_image(others[2:], generic) is None
