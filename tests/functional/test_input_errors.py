@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 import normalizer
 from normalizer.testing import FakeCloud
 
+from tests.assertions import one_line
 from tests.functional.conftest import KEY
 
 # Not a real key: armour around base64 that must never appear in a message, not even in part.
@@ -30,14 +31,6 @@ PRIVATE_KEYS = {
     "rsa-one-line": f"-----BEGIN RSA PRIVATE KEY----- {BODY[:64]} -----END RSA PRIVATE KEY-----",
     "mangled": f"BEGIN EC PRIVATE KEY {BODY[:64]}",
 }
-
-
-def one_line(err: normalizer.NormalizerError, *words: str) -> str:
-    text = str(err)
-    assert "\n" not in text and err.hint, text
-    for word in words:
-        assert word in text, f"{word!r} not in {text!r}"
-    return text
 
 
 @pytest.fixture

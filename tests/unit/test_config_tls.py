@@ -17,15 +17,9 @@ from normalizer.config import load_config
 from normalizer.config_translate import substitute, tls_settings
 from normalizer.exceptions import ConfigError
 
+from tests.assertions import one_line
+
 AUTH = {"auth_url": "https://keystone.kw.test/v3", "username": "u", "password": "pw-secret", "project_name": "p"}
-
-
-def one_line(err: ConfigError, *words: str) -> str:
-    text = str(err)
-    assert "\n" not in text and err.hint, text
-    for word in words:
-        assert word in text, f"{word!r} not in {text!r}"
-    return text
 
 
 @pytest.fixture

@@ -50,6 +50,18 @@ FLAVOR_REQUESTS = st.sampled_from([{"spec": "t3.small"}, {"spec": "t3.medium"}, 
                                    {"min_vcpus": 2, "min_disk": 20}, {"spec": "t3.small", "include_private": True}])
 
 
+def _in_two_orders(pick, items, seed):
+    """The pick from ``items`` and from a shuffled copy, checked to agree on value and rule."""
+    shuffled = items[:]
+    seed.shuffle(shuffled)
+    decision, again = _outcome(lambda: pick(items)), _outcome(lambda: pick(shuffled))
+    if decision is NoMatch:
+        assert again is NoMatch
+    else:
+        assert again is not NoMatch and again.value == decision.value and again.rule == decision.rule
+    return decision, again
+
+
 def _outcome(call):
     try:
         return call()
@@ -60,16 +72,9 @@ def _outcome(call):
 @FAST
 @given(images=st.lists(IMAGE, max_size=8), request=IMAGE_REQUESTS, seed=st.randoms(use_true_random=False))
 def test_pick_image_is_the_same_for_every_order_of_the_list(images, request, seed):
-    decision = _outcome(lambda: pick_image(images, GENERIC, **request))
-    shuffled = images[:]
-    seed.shuffle(shuffled)
-    again = _outcome(lambda: pick_image(shuffled, GENERIC, **request))
-    if decision is NoMatch:
-        assert again is NoMatch
-        return
-    assert again is not NoMatch and again.value == decision.value and again.rule == decision.rule
-    if len({i["id"] for i in images}) == len(images):  # distinct records: the whole explanation too
-        assert again == decision
+    decision, again = _in_two_orders(lambda listed: pick_image(listed, GENERIC, **request), images, seed)
+    if decision is not NoMatch and len({i["id"] for i in images}) == len(images):
+        assert again == decision  # distinct records: the whole explanation too
 
 
 @FAST
@@ -87,13 +92,6 @@ def test_kernel_and_ramdisk_images_are_never_picked(images, request):
 @FAST
 @given(flavors=st.lists(FLAVOR, max_size=8), request=FLAVOR_REQUESTS, seed=st.randoms(use_true_random=False))
 def test_pick_flavor_is_the_same_for_every_order_of_the_list(flavors, request, seed):
-    decision = _outcome(lambda: pick_flavor(flavors, GENERIC, **request))
-    shuffled = flavors[:]
-    seed.shuffle(shuffled)
-    again = _outcome(lambda: pick_flavor(shuffled, GENERIC, **request))
-    if decision is NoMatch:
-        assert again is NoMatch
-        return
-    assert again is not NoMatch and again.value == decision.value and again.rule == decision.rule
-    if len({f["id"] for f in flavors}) == len(flavors):
+    decision, again = _in_two_orders(lambda listed: pick_flavor(listed, GENERIC, **request), flavors, seed)
+    if decision is not NoMatch and len({f["id"] for f in flavors}) == len(flavors):
         assert again.reason == decision.reason
