@@ -116,9 +116,7 @@ def network_views(topology: Topology, roles: NetworkRoles, ctx: Context) -> list
     views = []
     for raw in topology.networks:
         role = by_id.get(raw.get("id")) or by_name.get(raw.get("name"))
-        keys = [key for key in (raw.get("id"), raw.get("name")) if key]
-        views.append(normalize_network(raw, ctx, subnets=topology.subnets,
-                                       network_roles={key: role for key in keys} if role else None))
+        views.append(normalize_network(raw, ctx, subnets=topology.subnets, role=role))
     return views
 
 

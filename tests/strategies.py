@@ -18,6 +18,8 @@ import ipaddress
 
 from hypothesis import strategies as st
 
+from normalizer.normalize.network_role import NetworkRole
+
 __all__ = [
     "junk",
     "ipv4_text",
@@ -235,9 +237,9 @@ def nova_keypairs() -> st.SearchStrategy:
 
 
 def network_roles() -> st.SearchStrategy:
-    """None, or a mapping of network names to role dicts (the later profile layer's shape)."""
-    role = st.fixed_dictionaries({}, optional={
-        flag: st.one_of(st.none(), st.booleans(), junk)
-        for flag in ("routes_externally", "routes_ipv4_externally", "routes_ipv6_externally",
-                     "nat_destination", "default_interface", "nat_source")})
-    return st.one_of(st.none(), st.dictionaries(_names, st.one_of(role, junk), max_size=3))
+    """None, or a mapping of network names to decided roles (what the role classifier gives)."""
+    maybe = st.one_of(st.none(), st.booleans())
+    role = st.builds(NetworkRole, routes_externally=maybe, routes_ipv4_externally=maybe,
+                     routes_ipv6_externally=maybe, nat_destination=st.booleans(),
+                     default_interface=st.booleans(), nat_source=st.booleans())
+    return st.one_of(st.none(), st.dictionaries(_names, role, max_size=3))

@@ -12,7 +12,7 @@ typed keys. Each result holds exactly the contract fields of ``docs/model.md`` p
 
 from __future__ import annotations
 
-from normalizer.normalize.addresses import NetworkRoleLike, is_global_address, is_global_cidr
+from normalizer.normalize.addresses import is_global_address, is_global_cidr
 from normalizer.normalize.context import Context, location
 from normalizer.normalize.fields import AWS_STATES, server_state
 from normalizer.normalize.flavor import normalize_flavor
@@ -25,13 +25,14 @@ from normalizer.normalize.floating_ip import (
 from normalizer.normalize.image import normalize_image
 from normalizer.normalize.keypair import normalize_keypair
 from normalizer.normalize.network import normalize_network
+from normalizer.normalize.network_role import NetworkRole
 from normalizer.normalize.server import normalize_server
 
 __all__ = [
     "AWS_STATES",
     "CREATED_BY_DESCRIPTION",
     "Context",
-    "NetworkRoleLike",
+    "NetworkRole",
     "OWNER_TAG_PREFIX",
     "is_created_by_normalizer",
     "is_global_address",

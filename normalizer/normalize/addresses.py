@@ -1,33 +1,30 @@
 """Address classification: the one place that decides whether an address is public.
 
 Two inputs decide it: the address range (IANA special-purpose registries, RFC 6890 and
-successors) and, when given, the role of the network the address sits on. Roles come
-from profiles and clouds.yaml ``networks:`` entries (a later layer); here they are read
-duck-typed, as a mapping or an object with the openstacksdk flag names
-(``routes_externally``, ``routes_ipv4_externally``, ``routes_ipv6_externally``,
-``nat_destination``, ``default_interface``), so that the rule has one home whatever
-shape the caller's role objects take.
+successors) and, when given, the role of the network the address sits on: a
+:class:`~normalizer.normalize.network_role.NetworkRole` decided once by
+``normalizer.select.network_roles`` from profile rules, clouds.yaml ``networks:`` and
+the API, and only read here.
 
 >>> is_global_address("203.0.113.7"), is_global_address("8.8.8.8")
 (False, True)
->>> address_is_public("10.0.0.5", kind="fixed", role={"routes_externally": True})
+>>> address_is_public("10.0.0.5", kind="fixed", role=NetworkRole(routes_externally=True))
 True
 """
 
 from __future__ import annotations
 
 import ipaddress
-from typing import Any, Iterable, Mapping, Protocol
+from typing import Any, Iterable, Mapping
+
+from normalizer.normalize.network_role import NetworkRole
 
 __all__ = [
-    "NetworkRoleLike",
     "is_global_address",
     "is_global_cidr",
     "parse_address",
     "address_key",
     "role_for",
-    "role_flag",
-    "routes_externally",
     "address_is_public",
     "network_order",
 ]
@@ -53,22 +50,7 @@ _NON_GLOBAL_V6 = tuple(ipaddress.IPv6Network(cidr) for cidr in (
     "2001::/23", "2001:2::/48", "2001:db8::/32", "3fff::/20",
 ))
 
-_ROLE_FLAG_BY_VERSION = {4: "routes_ipv4_externally", 6: "routes_ipv6_externally"}
 _PREFERRED_ROLE_FLAGS = ("nat_destination", "default_interface")
-
-
-class NetworkRoleLike(Protocol):
-    """What a network role offers; a mapping with the same keys works as well.
-
-    Usage: ``normalize_server(raw, ctx, network_roles={"tenant-net": role})`` where
-    ``role.routes_externally`` is True, False or None (None: decide by address range).
-    """
-
-    routes_externally: bool | None
-    routes_ipv4_externally: bool | None
-    routes_ipv6_externally: bool | None
-    nat_destination: bool | None
-    default_interface: bool | None
 
 
 def parse_address(addr: Any) -> _Addr | None:
@@ -134,11 +116,11 @@ def is_global_cidr(cidr: Any) -> bool:
     return not any(net.overlaps(block) for block in _NON_GLOBAL_V4)
 
 
-def role_for(network_roles: Any, *names: Any) -> Any:
+def role_for(network_roles: Mapping[str, NetworkRole] | None, *names: Any) -> NetworkRole | None:
     """Return the role registered under the first of ``names`` (network name or id) found.
 
-    >>> role_for({"net-a": {"nat_destination": True}}, None, "net-a")
-    {'nat_destination': True}
+    >>> role_for({"net-a": NetworkRole(name="net-a")}, None, "net-a").name
+    'net-a'
     >>> role_for(None, "net-a") is None
     True
     """
@@ -150,36 +132,7 @@ def role_for(network_roles: Any, *names: Any) -> Any:
     return None
 
 
-def role_flag(role: Any, flag: str) -> bool | None:
-    """Read one boolean flag from a role given as a mapping or an object; None when unset.
-
-    >>> role_flag({"nat_destination": True}, "nat_destination"), role_flag(object(), "x")
-    (True, None)
-    """
-    if role is None:
-        return None
-    value = role.get(flag) if isinstance(role, Mapping) else getattr(role, flag, None)
-    return value if isinstance(value, bool) else None
-
-
-def routes_externally(role: Any, version: int | None) -> bool | None:
-    """What a role says about external routing for one IP family; None when it says nothing.
-
-    The family flag (``routes_ipv4_externally`` / ``routes_ipv6_externally``) wins over
-    the general ``routes_externally``.
-
-    >>> routes_externally({"routes_externally": True, "routes_ipv6_externally": False}, 6)
-    False
-    """
-    family_flag = _ROLE_FLAG_BY_VERSION.get(version) if isinstance(version, int) else None
-    if family_flag is not None:
-        specific = role_flag(role, family_flag)
-        if specific is not None:
-            return specific
-    return role_flag(role, "routes_externally")
-
-
-def address_is_public(addr: Any, *, kind: str, role: Any = None) -> bool:
+def address_is_public(addr: Any, *, kind: str, role: NetworkRole | None = None) -> bool:
     """Decide whether one server address is public (reachable from outside the cloud).
 
     A floating address is public. A fixed address is public when its network's role
@@ -194,24 +147,24 @@ def address_is_public(addr: Any, *, kind: str, role: Any = None) -> bool:
     if kind == "floating":
         return True
     ip = parse_address(addr)
-    declared = routes_externally(role, ip.version if ip is not None else None)
+    declared = role.routes_for(ip.version if ip is not None else None) if role is not None else None
     if declared is not None:
         return declared
     return ip is not None and _address_is_global(ip)
 
 
-def network_order(names: Iterable[Any], network_roles: Any = None) -> list:
+def network_order(names: Iterable[Any], network_roles: Mapping[str, NetworkRole] | None = None) -> list:
     """Order network names deterministically: NAT-destination / default networks first, then by name.
 
     This is the order in which a server's private address is looked for, so a server
     on several networks gets it from the preferred network instead of dict order.
 
-    >>> network_order(["b", "a", "c"], {"c": {"nat_destination": True}})
+    >>> network_order(["b", "a", "c"], {"c": NetworkRole(name="c", nat_destination=True)})
     ['c', 'a', 'b']
     """
     def key(name: Any) -> tuple:
         role = role_for(network_roles, name)
-        rank = next((i for i, flag in enumerate(_PREFERRED_ROLE_FLAGS) if role_flag(role, flag)),
+        rank = next((i for i, flag in enumerate(_PREFERRED_ROLE_FLAGS) if getattr(role, flag, False)),
                     len(_PREFERRED_ROLE_FLAGS))
         return (rank, not isinstance(name, str), str(name))
 

@@ -49,6 +49,7 @@ from normalizer.normalize.fields import (
     server_state,
     to_munch,
 )
+from normalizer.normalize.network_role import NetworkRole
 from normalizer.normalize.server_addresses import FloatingIPIndex, collect_addresses, decide_addresses
 
 __all__ = ["normalize_server"]
@@ -59,7 +60,7 @@ _IMAGE_PROPERTY_KEYS = ("properties", "metadata")
 
 
 def normalize_server(raw: Any, ctx: Context, *, floating_ips: Iterable[Any] = (),
-                     network_roles: Mapping[str, Any] | None = None, prefer_ipv6: bool = False,
+                     network_roles: Mapping[str, NetworkRole] | None = None, prefer_ipv6: bool = False,
                      private_cloud: bool = False, login_user: str | None = None,
                      project_floating_ips: FloatingIPIndex | Iterable[Any] | None = None,
                      network_cidrs: Mapping[str, Sequence[str]] | None = None,

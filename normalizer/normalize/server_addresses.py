@@ -38,10 +38,10 @@ from normalizer.normalize.addresses import (
     network_order,
     parse_address,
     role_for,
-    routes_externally,
 )
 from normalizer.normalize.fields import (IP_TYPE_KEY, MAC_KEY, as_list, as_mapping, as_str, as_text, first_text,
                                         lower_text)
+from normalizer.normalize.network_role import NetworkRole
 from normalizer.select.decision import Considered, Decision
 
 __all__ = ["ADDRESS_FIELDS", "AddressDecisions", "FloatingIPIndex", "collect_addresses", "decide_addresses"]
@@ -148,7 +148,7 @@ def _address_entry(addr: Any, *, kind: str, network: Any, mac: Any) -> Munch | N
 
 
 def collect_addresses(raw: Mapping, server_id: str | None, floating_ips: Iterable[Any] = (),
-                      network_roles: Any = None, project_floating_ips: FloatingIPIndex | None = None) -> list:
+                      network_roles: Mapping[str, NetworkRole] | None = None, project_floating_ips: FloatingIPIndex | None = None) -> list:
     """The server's address entries, one per address, ``is_public`` not decided yet.
 
     ``floating_ips``: raw floating IPs the caller knows are this server's (added when Nova
@@ -171,7 +171,7 @@ def collect_addresses(raw: Mapping, server_id: str | None, floating_ips: Iterabl
     return [entry for entry, _typed in found.values()]
 
 
-def _add_nova_addresses(found: dict, addresses: Any, network_roles: Any) -> None:
+def _add_nova_addresses(found: dict, addresses: Any, network_roles: Mapping[str, NetworkRole] | None) -> None:
     addresses = as_mapping(addresses) or {}
     for network in network_order(addresses, network_roles):
         for item in as_list(addresses[network]):
@@ -246,7 +246,7 @@ class AddressDecisions:
 class _Facts:
     server_id: str | None
     server_name: Any
-    roles: Any
+    roles: Mapping[str, NetworkRole] | None
     cidrs: Mapping[str, Sequence[str]]
     index: FloatingIPIndex
     keys: frozenset
@@ -283,9 +283,9 @@ def _decide_one(entry: Mapping, facts: _Facts) -> Decision:
     outside = _outside_subnets(addr, cidrs)
     role = None if outside else role_for(facts.roles, network)
     public = address_is_public(addr, kind="fixed", role=role)  # the one rule; the reason says which half
-    declared = routes_externally(role, version) if role is not None else None
+    declared = role.routes_for(version) if role is not None else None
     if declared is not None:
-        because = getattr(role, "reason", None) or "a network rule"
+        because = role.reason or "a network rule"
         how = "routes" if declared else "does not route"
         verdict = "public" if public else "private"
         reason = f"fixed on {network!r}, whose IPv{version} {how} externally ({because}): {verdict}"
@@ -298,7 +298,7 @@ def _decide_one(entry: Mapping, facts: _Facts) -> Decision:
 
 
 def decide_addresses(entries: Sequence[Mapping[str, Any]], *, server_id: str | None = None,
-                     server_name: Any = None, network_roles: Mapping[str, Any] | None = None,
+                     server_name: Any = None, network_roles: Mapping[str, NetworkRole] | None = None,
                      network_cidrs: Mapping[str, Sequence[str]] | None = None,
                      floating_ips: FloatingIPIndex | Iterable[Any] | None = None,
                      prefer_ipv6: bool = False, private_cloud: bool = False) -> AddressDecisions:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from normalizer.normalize.addresses import is_global_cidr, parse_address
+from normalizer.normalize.network_role import NetworkRole
 from normalizer.select.decision import Considered, Decision
 
 if TYPE_CHECKING:  # select/ reads profiles; the profile package never imports select/
@@ -28,23 +29,6 @@ __all__ = ["NetworkRole", "NetworkRoles", "classify_networks", "ROUTER_INTERFACE
 #: device_owner values of the ports that join a router to a tenant network
 ROUTER_INTERFACE_OWNERS = ("network:router_interface", "network:router_interface_distributed",
                            "network:ha_router_replicated_interface")
-
-
-@dataclass(frozen=True)
-class NetworkRole:
-    """What one network is for, with the reason (the flag names are openstacksdk's)."""
-
-    id: str | None
-    name: str | None
-    is_external: bool
-    routes_ipv4_externally: bool | None
-    routes_ipv6_externally: bool | None
-    is_public: bool
-    nat_source: bool = False
-    nat_destination: bool = False
-    default_interface: bool = False
-    reason: str = ""
-    routes_externally: bool | None = None  # only when a rule says so for both families
 
 
 @dataclass(frozen=True)
@@ -127,6 +111,9 @@ def _routes(fact: _Facts, version: int) -> tuple[bool | None, str]:
             return bool(declared), f"a network rule says IPv{version} {'routes' if declared else 'does not route'} externally"
     family = [c for c in fact.cidrs if (ip := parse_address(c.split("/")[0])) is not None and ip.version == version]
     if not family:
+        if version == 4 and not fact.cidrs and fact.raw.get("router:external") is True:
+            # Projects are rarely shown a pool's subnets; its (floating) addresses are public.
+            return True, "router:external with no subnet visible: its IPv4 addresses route externally"
         return None, f"no IPv{version} subnet visible"
     routable = [c for c in family if is_global_cidr(c)]
     if routable:

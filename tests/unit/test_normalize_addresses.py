@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 
-from normalizer.normalize import is_global_address, is_global_cidr
-from normalizer.normalize.addresses import (
-    address_is_public,
-    network_order,
-    role_flag,
-    role_for,
-    routes_externally,
-)
+from normalizer.normalize import NetworkRole, is_global_address, is_global_cidr
+from normalizer.normalize.addresses import address_is_public, network_order, role_for
 
 
 @pytest.mark.parametrize("addr", [
@@ -59,33 +51,29 @@ def test_global_cidr(cidr, expected):
 
 
 class TestRoles:
-    def test_roles_are_read_from_mappings_and_objects(self):
-        assert role_flag({"nat_destination": True}, "nat_destination") is True
-        assert role_flag(SimpleNamespace(nat_destination=False), "nat_destination") is False
-        assert role_flag({"nat_destination": "yes"}, "nat_destination") is None  # not a bool
-        assert role_flag(None, "nat_destination") is None
-
     def test_role_lookup_by_name_or_id(self):
-        roles = {"net-id-1": {"routes_externally": True}}
-        assert role_for(roles, "tenant", "net-id-1") == {"routes_externally": True}
+        role = NetworkRole(id="net-id-1", routes_externally=True)
+        roles = {"net-id-1": role}
+        assert role_for(roles, "tenant", "net-id-1") is role
         assert role_for(roles, "tenant") is None
         assert role_for(["not", "a", "mapping"], "tenant") is None
 
     def test_family_flag_wins_over_general_flag(self):
-        role = {"routes_externally": True, "routes_ipv6_externally": False}
-        assert routes_externally(role, 4) is True
-        assert routes_externally(role, 6) is False
-        assert routes_externally({}, 4) is None
+        role = NetworkRole(routes_externally=True, routes_ipv6_externally=False)
+        assert role.routes_for(4) is True
+        assert role.routes_for(6) is False
+        assert role.routes_for(None) is True
+        assert NetworkRole().routes_for(4) is None
 
     def test_address_is_public_rule(self):
         assert address_is_public("10.0.0.1", kind="floating") is True
         assert address_is_public("10.0.0.1", kind="fixed") is False
         assert address_is_public("37.187.12.34", kind="fixed") is True
-        assert address_is_public("10.0.0.1", kind="fixed", role={"routes_ipv4_externally": True}) is True
-        assert address_is_public("2a01:4f8::1", kind="fixed", role={"routes_ipv6_externally": False}) is False
+        assert address_is_public("10.0.0.1", kind="fixed", role=NetworkRole(routes_ipv4_externally=True)) is True
+        assert address_is_public("2a01:4f8::1", kind="fixed", role=NetworkRole(routes_ipv6_externally=False)) is False
 
     def test_network_order_is_deterministic_with_preferred_networks_first(self):
         assert network_order(["b", "a"]) == ["a", "b"]
-        roles = {"b": {"default_interface": True}, "c": {"nat_destination": True}}
+        roles = {"b": NetworkRole(default_interface=True), "c": NetworkRole(nat_destination=True)}
         assert network_order(["a", "b", "c"], roles) == ["c", "b", "a"]
         assert network_order(["a", 3, None]) == ["a", 3, None]

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import copy
 
-from normalizer.normalize import Context, normalize_network
+from normalizer.interpret import Topology, network_roles, network_views
+from normalizer.normalize import Context, NetworkRole, normalize_network
+from normalizer.profiles import load_profile
 
 CTX = Context(cloud="mycloud", region_name="RegionOne", project_id="4fd44f30292945e481c7b8a0c8908869",
               project_name="demo", project_domain_id="default")
+
+
+
+def classified(raw, subnets=()):
+    """The network's view with its role decided as Cloud decides it (generic profile)."""
+    topology = Topology(networks=[raw], subnets=list(subnets))
+    return network_views(topology, network_roles(topology, load_profile("generic")), CTX)[0]
+
 
 # neutron-lib api-ref networks/network-show-response.json, unwrapped.
 NETWORK = {
@@ -50,25 +60,32 @@ def test_api_sample_network_with_its_subnet():
     assert (net.is_shared, net.is_external, net.is_default) == (True, False, False)
     assert net.cidrs == ["192.0.0.0/8"] and net.ip_versions == [4]
     assert net.subnet_ids == ["54d6f61d-db07-451c-9ab3-b9609b6b6f0b"]
-    assert net.routes_externally is False  # 192.0.0.0/8 contains non-global ranges
+    assert net.routes_externally is None  # not classified: only the role decider says
     assert (net.is_public, net.nat_source, net.nat_destination) == (False, False, False)
-    assert "not classified yet" in net.reason
+    assert net.reason == "not classified: no network role given"
+    assert classified(NETWORK, [SUBNET]).routes_externally is False  # 192.0.0.0/8 holds non-global ranges
     assert net.location.project.name == "demo"
     assert set(net.properties) == {"admin_state_up", "qos_policy_id", "created_at", "mtu",
                                    "port_security_enabled", "updated_at"}
 
 
 def test_router_external_network_routes_externally_whatever_its_name():
-    net = normalize_network(EXTERNAL, CTX)
+    net = classified(dict(EXTERNAL, shared=False))
     assert net.is_external is True and net.routes_externally is True and net.is_public is False
+    assert net.nat_source is True
     assert "router:external" in net.reason
     assert net.location.project == {"id": "26a7980765d0414dbc1fc1f88cdb7e6e", "name": None, "domain_id": None}
     assert "provider:network_type" in net.properties
 
 
+def test_a_shared_pool_servers_attach_to_is_public():
+    net = classified(EXTERNAL)  # shared: servers boot on it and its addresses route externally
+    assert (net.is_external, net.routes_externally, net.is_public) == (True, True, True)
+
+
 def test_global_subnet_makes_a_non_external_network_route_externally():
     raw = dict(NETWORK, subnets=["s-pub"])
-    net = normalize_network(raw, CTX, subnets=[{"id": "s-pub", "cidr": "5.9.10.0/24", "ip_version": 4}])
+    net = classified(raw, [{"id": "s-pub", "network_id": NETWORK["id"], "cidr": "5.9.10.0/24", "ip_version": 4}])
     assert net.routes_externally is True and net.is_external is False
     assert "5.9.10.0/24" in net.reason
 
@@ -86,17 +103,23 @@ def test_dual_stack_cidrs_and_versions_are_sorted_and_foreign_subnets_ignored():
     assert net.ip_versions == [4, 6]
 
 
-def test_is_default_and_roles_from_a_network_role():
-    raw = dict(NETWORK, is_default=True)
-    roles = {"private-network": {"routes_externally": True, "nat_destination": True, "nat_source": False}}
-    net = normalize_network(raw, CTX, subnets=[SUBNET], network_roles=roles)
+def test_is_default_and_roles_are_copied_from_the_decided_role():
+    raw = dict(NETWORK, is_default=False)
+    role = NetworkRole(id=NETWORK["id"], routes_ipv4_externally=True, is_public=True, nat_destination=True,
+                       default_interface=True, reason="a network rule says so")
+    net = normalize_network(raw, CTX, subnets=[SUBNET], role=role)
     assert net.is_default is True
     assert (net.is_public, net.routes_externally, net.nat_destination, net.nat_source) == (True, True, True, False)
-    assert "network role" in net.reason and "not classified yet" not in net.reason
+    assert net.reason == "a network rule says so"
 
 
-def test_role_by_id_can_deny_external_routing():
-    net = normalize_network(EXTERNAL, CTX, network_roles={EXTERNAL["id"]: {"routes_externally": False}})
+def test_without_a_role_is_default_is_neutrons_flag():
+    assert normalize_network(dict(NETWORK, is_default=True), CTX).is_default is True
+
+
+def test_role_can_deny_external_routing_of_an_external_network():
+    role = NetworkRole(id=EXTERNAL["id"], is_external=True, routes_ipv4_externally=False, reason="rule")
+    net = normalize_network(EXTERNAL, CTX, role=role)
     assert net.is_external is True and net.routes_externally is False
 
 

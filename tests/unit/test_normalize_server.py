@@ -7,7 +7,7 @@ import copy
 import pytest
 from munch import Munch
 
-from normalizer.normalize import Context, normalize_server
+from normalizer.normalize import Context, NetworkRole, normalize_server
 
 PROJECT = "6f70656e737461636b20342065766572"
 CTX = Context(cloud="mycloud", region_name="RegionOne", project_id=PROJECT, project_name="demo",
@@ -212,17 +212,17 @@ class TestAddressLayouts:
 
     def test_nat_destination_role_promotes_its_network_for_private_v4(self):
         layout = {"zeta": [fixed("10.1.0.5")], "alpha": [fixed("10.2.0.5")]}
-        s = normalize_server(server(layout), CTX, network_roles={"zeta": {"nat_destination": True}})
+        s = normalize_server(server(layout), CTX, network_roles={"zeta": NetworkRole(nat_destination=True)})
         assert s.private_v4 == "10.1.0.5"
 
     def test_role_saying_a_network_routes_externally_makes_rfc1918_public(self):
         s = normalize_server(server({"lab": [fixed("10.20.0.5")]}), CTX,
-                             network_roles={"lab": {"routes_externally": True}})
+                             network_roles={"lab": NetworkRole(routes_externally=True)})
         assert s.public_v4 == "10.20.0.5" and s.private_v4 is None
 
     def test_role_saying_no_external_routing_keeps_global_address_private(self):
         s = normalize_server(server({"isolated": [fixed("37.187.12.34")]}), CTX,
-                             network_roles={"isolated": {"routes_externally": False}})
+                             network_roles={"isolated": NetworkRole(routes_externally=False)})
         assert s.public_v4 is None and s.private_v4 == "37.187.12.34"
 
     def test_entries_that_are_not_addresses_are_left_out_and_version_comes_from_the_address(self):

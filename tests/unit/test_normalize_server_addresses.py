@@ -14,7 +14,7 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from normalizer.normalize import Context, normalize_server
+from normalizer.normalize import Context, NetworkRole, normalize_server
 from normalizer.normalize.server_addresses import ADDRESS_FIELDS, FloatingIPIndex, decide_addresses
 from normalizer.select.addresses import explain_address
 from tests.strategies import floating_ips, ipv4_text, ipv6_text, nova_servers
@@ -22,7 +22,7 @@ from tests.strategies import floating_ips, ipv4_text, ipv6_text, nova_servers
 CTX = Context(cloud="c", region_name="r", project_id="p")
 SID = "9168b536-cd40-4630-b43f-b259807c6e87"
 MAC = "fa:16:3e:00:00:01"
-PRIVATE_ROLE = {"routes_externally": False}
+PRIVATE_ROLE = NetworkRole(routes_externally=False)
 
 
 def fixed(addr, mac=MAC, version=4):
@@ -159,7 +159,7 @@ class TestChoicesIndependentOfApiOrder:
     def test_nat_destination_network_still_comes_before_the_floating_ip_target(self):
         raw = server({"b": [fixed("10.2.0.5", mac="m2"), floating("172.24.4.9", mac="m2")],
                       "a-nat": [fixed("10.1.0.5", mac="m1")]})
-        s = normalize_server(raw, CTX, network_roles={"a-nat": {"nat_destination": True}})
+        s = normalize_server(raw, CTX, network_roles={"a-nat": NetworkRole(nat_destination=True)})
         assert s.private_v4 == "10.1.0.5"
 
 
@@ -223,8 +223,8 @@ _entry = st.builds(
     lambda addr, kind, mac: {"addr": addr, "OS-EXT-IPS:type": kind, "OS-EXT-IPS-MAC:mac_addr": mac},
     st.one_of(ipv4_text, ipv6_text), st.sampled_from(["fixed", "floating", None]), _macs)
 _layouts = st.dictionaries(_networks, st.lists(_entry, max_size=4), max_size=4)
-_roles = st.dictionaries(_networks, st.fixed_dictionaries(
-    {}, optional={"routes_externally": st.booleans(), "nat_destination": st.booleans()}), max_size=3)
+_roles = st.dictionaries(_networks, st.builds(
+    NetworkRole, routes_externally=st.one_of(st.none(), st.booleans()), nat_destination=st.booleans()), max_size=3)
 _cidrs = st.dictionaries(_networks, st.lists(st.sampled_from(
     ["10.0.0.0/8", "172.24.4.0/24", "2001:db8::/32", "37.187.0.0/16"]), max_size=2), max_size=3)
 
