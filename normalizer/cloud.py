@@ -41,7 +41,7 @@ from normalizer.select.network_roles import NetworkRoles
 from normalizer.services.compute import ComputeService, exact_name_filter
 from normalizer.services.image import ImageService
 from normalizer.services.network import NetworkService
-from normalizer.transport import Transport, TransportOptions, make_session
+from normalizer.transport import Transport, make_session
 
 __all__ = ["Cloud", "connect", "connect_all"]
 
@@ -116,7 +116,8 @@ class Cloud:
             config_module.build_auth_plugin(config, defaults=_auth_defaults(profile, config)),
             verify=config.verify, cert=config.cert, timeout=config.api_timeout)
         transport_kwargs = {k: v for k, v in (("clock", clock), ("sleep", sleep)) if v is not None}
-        transport = Transport(session, _transport_options(profile, config), **transport_kwargs)
+        settings = profile.transport.for_connection(timeout=config.api_timeout, interface=config.interface)
+        transport = Transport(session, settings, region_name=config.region_name, **transport_kwargs)
         cache = ResourceCache(config.cache, namespace=lambda: (
             config.name, config.region_name, transport.project.get("id")),
             **({"clock": wall_clock} if wall_clock is not None else {}))
@@ -707,17 +708,6 @@ def _auth_defaults(profile: Profile, config: config_module.CloudConfig) -> dict[
         return {}
     return {"auth_url": substitute(auth_url, {"region_name": config.region_name or ""}, cloud=config.name,
                                    key="identity.auth_url")}
-
-
-def _transport_options(profile: Profile, config: config_module.CloudConfig) -> TransportOptions:
-    settings = profile.transport
-    timeout = config.api_timeout or settings.timeout
-    return TransportOptions(
-        timeout=timeout, connect_retries=settings.connect_retries, status_retries=settings.status_retries,
-        retry_statuses=tuple(settings.retry_statuses), max_retry_delay=settings.max_retry_delay,
-        rate_limit=dict(settings.rate_limit), microversions=dict(settings.microversions),
-        endpoint_overrides=dict(settings.endpoint_overrides), disabled_services=tuple(settings.disabled_services),
-        interface=config.interface or settings.interface or "public", region_name=config.region_name)
 
 
 def connect(cloud: str | None = None, **kwargs: Any) -> Cloud:

@@ -10,7 +10,7 @@ call needs and keystoneauth does not do the way clouds need it:
   capped exponential back-off; connection failures are retried only for idempotent
   methods, because a POST that may have reached the cloud must not be sent twice;
 * a client-side rate limit per service;
-* deadlines: ``api_timeout`` (``TransportOptions.timeout``) bounds a whole call, from the
+* deadlines: ``api_timeout`` (``TransportSettings.timeout``) bounds a whole call, from the
   first byte sent to the last byte read, microversion negotiation, retries and back-off
   sleeps included; :meth:`Transport.deadline` bounds every call a thread makes in a block;
 * credentials stay with their origin: a redirect to another scheme, host or port is
@@ -34,7 +34,7 @@ import socket
 import threading
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Mapping
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -49,8 +49,9 @@ from normalizer._version import __version__
 from normalizer.config_translate import substitute
 from normalizer.microversions import compare_microversions
 from normalizer.exceptions import EndpointNotFound, NormalizerError
+from normalizer.profiles import TransportSettings
 
-__all__ = ["Transport", "Reply", "TransportOptions", "OriginBoundSession", "compare_microversions", "make_session"]
+__all__ = ["Transport", "Reply", "OriginBoundSession", "make_session"]
 
 LOG = logging.getLogger("normalizer.http")
 
@@ -79,23 +80,6 @@ class Reply:
     url: str
 
 
-@dataclass(frozen=True)
-class TransportOptions:
-    """The transport settings a profile can change (see ``transport:`` in docs/profiles.md)."""
-
-    timeout: float = 60.0
-    connect_retries: int = 2
-    status_retries: int = 4
-    retry_statuses: tuple[int, ...] = (429, 503)
-    max_retry_delay: float = 30.0
-    rate_limit: Mapping[str, float] = field(default_factory=dict)
-    microversions: Mapping[str, str] = field(default_factory=dict)
-    endpoint_overrides: Mapping[str, str] = field(default_factory=dict)
-    disabled_services: tuple[str, ...] = ()
-    interface: str = "public"
-    region_name: str | None = None
-
-
 class _RateLimiter:
     """Spaces calls to one service at least ``1/rate`` seconds apart."""
 
@@ -118,30 +102,36 @@ class Transport:
     """Authenticated HTTP to one cloud region, per service.
 
     :param session: a keystoneauth1 Session (its auth plugin supplies token and catalog).
-    :param options: :class:`TransportOptions` from the effective profile.
+    :param settings: the effective profile's :class:`~normalizer.profiles.TransportSettings`,
+        with the connection's ``api_timeout`` and ``interface`` already put over them
+        (:meth:`~normalizer.profiles.TransportSettings.for_connection`).
+    :param region_name: the region whose catalog endpoints are used (None: any).
     :param clock: monotonic clock, injectable for tests.
     :param sleep: sleeper, injectable so tests never wait.
 
-    >>> transport = Transport(session, TransportOptions(region_name="RegionOne"))  # doctest: +SKIP
+    >>> settings = load_profile("generic").transport.for_connection(timeout=30)      # doctest: +SKIP
+    >>> transport = Transport(session, settings, region_name="RegionOne")           # doctest: +SKIP
     >>> transport.request("compute", "GET", "/flavors/detail").body["flavors"]     # doctest: +SKIP
     """
 
-    def __init__(self, session: ksa_session.Session, options: TransportOptions | None = None, *,
+    def __init__(self, session: ksa_session.Session, settings: TransportSettings, *,
+                 region_name: str | None = None,
                  clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self.session = session
-        self.options = options or TransportOptions()
+        self.settings = settings
+        self.region_name = region_name
         self._clock, self._sleep = clock, sleep
         self._endpoints: dict[str, str | None] = {}
         self._lock = threading.RLock()
         self._microversion: str | None | bool = False  # False: not negotiated yet
         self._project: dict[str, Any] | None = None
         self._limiters = {name: _RateLimiter(rate, clock, sleep)
-                          for name, rate in self.options.rate_limit.items() if rate and rate > 0}
+                          for name, rate in self.settings.rate_limit.items() if rate and rate > 0}
         self._local = threading.local()  # per thread: the deadline block and the current call's budget
 
     def __repr__(self) -> str:
-        return f"<Transport region={self.options.region_name!r} interface={self.options.interface!r}>"
+        return f"<Transport region={self.region_name!r} interface={self.settings.interface!r}>"
 
     # --- deadlines --------------------------------------------------------------------
 
@@ -186,7 +176,7 @@ class Transport:
         if getattr(self._local, "budget", None) is not None:
             yield
             return
-        self._local.budget = self._clock() + self.options.timeout
+        self._local.budget = self._clock() + self.settings.timeout
         try:
             yield
         finally:
@@ -196,7 +186,7 @@ class Transport:
         """Seconds until the nearer of this call's budget and the thread's deadline block."""
         ends = [end for end in (getattr(self._local, "deadline", None), getattr(self._local, "budget", None))
                 if end is not None]
-        return min(ends) - self._clock() if ends else float(self.options.timeout)
+        return min(ends) - self._clock() if ends else float(self.settings.timeout)
 
     # --- identity and endpoints -------------------------------------------------------
 
@@ -225,7 +215,7 @@ class Transport:
 
     def has_service(self, service: str) -> bool:
         """True when the service is in the catalog (or overridden) and not disabled by the profile."""
-        if service in self.options.disabled_services:
+        if service in self.settings.disabled_services:
             return False
         return self._endpoint(service) is not None
 
@@ -236,11 +226,11 @@ class Transport:
 
     def base_url(self, service: str) -> str:
         """The versioned root that service paths are relative to (e.g. ``.../v2.0``)."""
-        endpoint = self._endpoint(service) if service not in self.options.disabled_services else None
+        endpoint = self._endpoint(service) if service not in self.settings.disabled_services else None
         if endpoint is None:
             raise EndpointNotFound(
                 f"the service catalog has no {service} endpoint for region "
-                f"{self.options.region_name!r} and interface {self.options.interface!r}",
+                f"{self.region_name!r} and interface {self.settings.interface!r}",
                 hint="check region_name and interface, or set transport.endpoint_overrides in the profile",
                 service=service)
         endpoint = endpoint.rstrip("/")
@@ -255,16 +245,16 @@ class Transport:
             return self._endpoints[service]
 
     def _discover_endpoint(self, service: str) -> str | None:
-        override = self.options.endpoint_overrides.get(service)
+        override = self.settings.endpoint_overrides.get(service)
         if override:
             # The project id costs a token: only asked for when the template names it.
-            values = {"region_name": self.options.region_name or "",
+            values = {"region_name": self.region_name or "",
                       "project_id": (self.project.get("id") or "") if "{project_id}" in override else ""}
             # The profile schema allowed only these two names; the one expander fills them.
             return substitute(override, values, cloud="profile", key=f"transport.endpoint_overrides.{service}")
         def lookup():
-            return self.session.get_endpoint(service_type=service, interface=self.options.interface,
-                                             region_name=self.options.region_name)
+            return self.session.get_endpoint(service_type=service, interface=self.settings.interface,
+                                             region_name=self.region_name)
         try:
             return self._call_auth(lookup)
         except EndpointNotFound:
@@ -279,7 +269,7 @@ class Transport:
             if left <= 0:
                 raise error_mapping.deadline_passed("identity", "POST", token_url, sent=False)
             try:
-                return _bounded(call, min(left, self.options.timeout))
+                return _bounded(call, min(left, self.settings.timeout))
             except _Overrun:
                 raise error_mapping.deadline_passed("identity", "POST", token_url, sent=True) from None
             except ksa_exc.EndpointNotFound:
@@ -311,7 +301,7 @@ class Transport:
         server_max, server_min = version.get("version"), version.get("min_version")
         if not server_max:
             return None
-        cap = self.options.microversions.get("compute") or MAX_COMPUTE_MICROVERSION
+        cap = self.settings.microversions.get("compute") or MAX_COMPUTE_MICROVERSION
         if compare_microversions(cap, MAX_COMPUTE_MICROVERSION) > 0:
             cap = MAX_COMPUTE_MICROVERSION
         chosen = server_max if compare_microversions(server_max, cap) <= 0 else cap
@@ -369,14 +359,14 @@ class Transport:
                 raise error_mapping.deadline_passed(service, method, url, sent=False)
             started = self._clock()
             try:
-                response = self._exchange(method, url, params, json, headers, min(left, self.options.timeout))
+                response = self._exchange(method, url, params, json, headers, min(left, self.settings.timeout))
             except _Overrun:
                 self._log(service, method, url, None, started, None)
                 raise error_mapping.deadline_passed(service, method, url, sent=True) from None
             except (ksa_exc.ConnectFailure, ksa_exc.ConnectTimeout, ksa_exc.UnknownConnectionError) as error:
                 self._log(service, method, url, None, started, None)
                 failure = error_mapping.error_from_exception(error, service, method, url)
-                retry = method in IDEMPOTENT_METHODS and connect_failures < self.options.connect_retries
+                retry = method in IDEMPOTENT_METHODS and connect_failures < self.settings.connect_retries
                 self._pause(self._backoff(connect_failures) if retry else None, failure)
                 connect_failures += 1
                 continue
@@ -445,19 +435,19 @@ class Transport:
     def _retry_delay(self, service: str, response, attempt: int) -> float | None:
         """Seconds to wait before retrying, or None when the answer is final."""
         status = response.status_code
-        if attempt >= self.options.status_retries:
+        if attempt >= self.settings.status_retries:
             return None
         retry_after = _retry_after(response.headers)
         # Nova's 413 with Retry-After is its rate limit; a 413 about quota never clears by waiting.
         over_limit = (status == 413 and service == "compute" and retry_after is not None
                       and "quota" not in (response.text or "").lower())
-        if status not in self.options.retry_statuses and not over_limit:
+        if status not in self.settings.retry_statuses and not over_limit:
             return None
         wanted = retry_after if retry_after is not None else self._backoff(attempt)
-        return min(wanted, self.options.max_retry_delay)
+        return min(wanted, self.settings.max_retry_delay)
 
     def _backoff(self, attempt: int) -> float:
-        return min(0.5 * (2 ** attempt), self.options.max_retry_delay)
+        return min(0.5 * (2 ** attempt), self.settings.max_retry_delay)
 
     def _log(self, service, method, url, status, started, request_id) -> None:
         if LOG.isEnabledFor(logging.DEBUG):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from normalizer.exceptions import ProfileError
@@ -75,6 +75,11 @@ def _required(section: Mapping, path: str, key: str) -> Any:
 class TransportSettings:
     """How requests are sent: timeouts, retries, rate limits, endpoints.
 
+    The one type for these settings (the transport reads them as they are). Every value
+    comes from the merged profile, whose defaults live in ``_defaults.yaml`` only: no
+    field has a default here. A connection's own ``api_timeout`` and ``interface``
+    (clouds.yaml) replace the profile's through :meth:`for_connection`.
+
     Usage: ``session_timeout = profile.transport.timeout``.
     """
 
@@ -108,6 +113,25 @@ class TransportSettings:
             disabled_services=tuple(section.get("disabled_services") or ()),
             interface=_section(data, "identity").get("interface"),
         )
+
+
+    def for_connection(self, *, timeout: float | None = None, interface: str | None = None) -> TransportSettings:
+        """These settings with one connection's clouds.yaml values put over the profile's.
+
+        ``timeout`` is the connection's ``api_timeout``; None (unset) keeps the profile's
+        value, and so does a None ``interface``.
+
+        >>> settings = Profile.from_data({"transport": {"timeout": 60, "connect_retries": 2,
+        ...     "status_retries": 4, "max_retry_delay": 30}}).transport
+        >>> settings.for_connection(timeout=5, interface=None).timeout, settings.for_connection().timeout
+        (5.0, 60.0)
+        """
+        changes: dict[str, Any] = {}
+        if timeout is not None:
+            changes["timeout"] = float(timeout)
+        if interface is not None:
+            changes["interface"] = interface
+        return replace(self, **changes)
 
 
 def _without_nulls(value: Mapping | None) -> FrozenMap:

@@ -21,7 +21,8 @@ import normalizer
 from normalizer import error_mapping
 from normalizer import exceptions as exc
 from normalizer.testing import FakeCloud
-from normalizer.transport import Transport, TransportOptions
+from normalizer.transport import Transport
+from tests.transport_settings import transport_settings
 
 BASE = "http://127.0.0.1:8799"
 IMAGES = f"{BASE}/image/v2/images"
@@ -33,8 +34,8 @@ def deep(depth: int) -> str:
 
 
 def transport(**options) -> Transport:
-    return Transport(ksa_session.Session(), TransportOptions(endpoint_overrides={"image": f"{BASE}/image"}, **options),
-                     sleep=lambda s: None)
+    settings = transport_settings(endpoint_overrides={"image": f"{BASE}/image"}, **options)
+    return Transport(ksa_session.Session(), settings, sleep=lambda s: None)
 
 
 def assert_printable(text: str) -> None:
@@ -116,7 +117,7 @@ def test_warnings_during_our_calls_go_to_the_normalizer_http_logger(caplog):
     with requests_mock.Mocker() as mock, warnings.catch_warnings(record=True) as shown:
         warnings.simplefilter("always")
         mock.get(IMAGES, json={"images": []})
-        t = Transport(WarningSession(), TransportOptions(endpoint_overrides={"image": f"{BASE}/image"}))
+        t = Transport(WarningSession(), transport_settings(endpoint_overrides={"image": f"{BASE}/image"}))
         with caplog.at_level(logging.WARNING, logger="normalizer.http"):
             t.request("image", "GET", "/images")
         warnings.warn("an-application-warning", UserWarning, stacklevel=1)  # outside our calls: untouched

@@ -16,7 +16,8 @@ from keystoneauth1 import session as ksa_session
 from normalizer import exceptions as exc
 from normalizer.services import pagination
 from normalizer.services.pagination import paginate
-from normalizer.transport import Transport, TransportOptions
+from normalizer.transport import Transport
+from tests.transport_settings import transport_settings
 from tests.unit.test_services_fakes import BASES, FakeTransport
 
 NETWORKS = f"{BASES['network']}/networks"
@@ -110,7 +111,7 @@ def test_a_real_transport_gives_each_page_only_what_is_left_of_the_walk():
             marker = int(request.qs.get("marker", ["-1"])[0]) + 1
             return linked([{"id": str(marker)}], str(marker))
         route = mock.get(NETWORKS, json=page)
-        transport = Transport(ksa_session.Session(), TransportOptions(
+        transport = Transport(ksa_session.Session(), transport_settings(
             timeout=500, endpoint_overrides={"network": BASES["network"]}), clock=lambda: now[0], sleep=lambda s: None)
         with pytest.raises(exc.RequestTimeout):
             paginate(transport, "network", "/networks", key="networks")

@@ -1,8 +1,10 @@
 """The frozen Profile, its typed sections and NetworkRule matching."""
 
+import dataclasses
 import json
 import pickle
 from collections.abc import Mapping
+from dataclasses import MISSING
 
 import pytest
 
@@ -30,6 +32,19 @@ def test_typed_sections_are_built_from_data():
     assert profile.network.public_access == "direct" and profile.network.floating_ip_api is None
     assert profile.network.prefer_ipv6 is False and profile.network.private_cloud is False
     assert profile.network.networks == (NetworkRule(name="lan", nat_destination=True),)
+
+
+def test_transport_settings_have_no_defaults_in_code():
+    # _defaults.yaml is the only place a transport default is written
+    assert all(f.default is MISSING and f.default_factory is MISSING for f in dataclasses.fields(TransportSettings))
+
+
+def test_a_connection_puts_its_timeout_and_interface_over_the_profile():
+    settings = Profile.from_data(BASE).transport
+    mine = settings.for_connection(timeout=30, interface="public")
+    assert (mine.timeout, mine.interface) == (30.0, "public")
+    assert dataclasses.replace(mine, timeout=5.0, interface="internal") == settings
+    assert settings.for_connection(timeout=None, interface=None) == settings
 
 
 def test_missing_required_transport_value_is_a_profile_error():

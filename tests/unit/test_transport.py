@@ -7,7 +7,8 @@ from keystoneauth1 import session as ksa_session
 from keystoneauth1.identity import v3
 
 from normalizer import exceptions as exc
-from normalizer.transport import Transport, TransportOptions, compare_microversions
+from normalizer.transport import Transport
+from tests.transport_settings import transport_settings
 
 BASE = "http://127.0.0.1:8799"
 PASSWORD = "pw-Sekr1t-never-logged"
@@ -48,7 +49,7 @@ def make_transport(**options):
                        user_domain_name="Default", project_domain_name="Default")
     sleeps = []
     clock = iter(range(10_000))
-    transport = Transport(ksa_session.Session(auth=auth), TransportOptions(region_name="RegionOne", **options),
+    transport = Transport(ksa_session.Session(auth=auth), transport_settings(**options), region_name="RegionOne",
                           sleep=sleeps.append, clock=lambda: float(next(clock)))
     return transport, sleeps
 
@@ -169,7 +170,7 @@ def test_rate_limit_spaces_calls():
         auth = v3.Password(auth_url=f"{BASE}/identity/v3", username="d", password="p", project_name="d",
                            user_domain_name="Default", project_domain_name="Default")
         transport = Transport(ksa_session.Session(auth=auth),
-                              TransportOptions(region_name="RegionOne", rate_limit={"network": 2.0}),
+                              transport_settings(rate_limit={"network": 2.0}), region_name="RegionOne",
                               clock=lambda: clock_now[0], sleep=sleep)
         for _ in range(3):
             transport.request("network", "GET", "/networks")
@@ -197,9 +198,3 @@ def test_debug_log_has_request_ids_and_never_secrets(mock, caplog):
     assert "compute GET /compute/v2.1/servers/detail -> 200" in text and "request-id=req-abc" in text
     assert PASSWORD not in text and TOKEN not in text
     assert PASSWORD not in repr(transport) and TOKEN not in repr(transport)
-
-
-def test_compare_microversions_is_numeric():
-    assert compare_microversions("2.10", "2.9") == 1
-    assert compare_microversions("2.1", "2.1") == 0
-    assert compare_microversions("2.35", "2.100") == -1

@@ -17,7 +17,8 @@ import requests_mock
 from keystoneauth1 import session as ksa_session
 
 from normalizer import exceptions as exc
-from normalizer.transport import Transport, TransportOptions
+from normalizer.transport import Transport
+from tests.transport_settings import transport_settings
 
 BASE = "http://127.0.0.1:8799"
 IMAGES = f"{BASE}/image/v2/images"
@@ -40,7 +41,7 @@ class FakeClock:
 def make(clock: FakeClock | None = None, **options) -> tuple[Transport, FakeClock]:
     clock = clock or FakeClock()
     options.setdefault("endpoint_overrides", {"image": f"{BASE}/image"})
-    transport = Transport(ksa_session.Session(), TransportOptions(**options), clock=clock.clock, sleep=clock.sleep)
+    transport = Transport(ksa_session.Session(), transport_settings(**options), clock=clock.clock, sleep=clock.sleep)
     return transport, clock
 
 
@@ -132,13 +133,13 @@ def test_a_deadline_is_per_thread(mock):
 def test_microversion_negotiation_spends_the_same_budget(mock):
     compute = f"{BASE}/compute/v2.1"
     mock.get(compute, [{"status_code": 503, "headers": {"Retry-After": "4"}, "json": {}},
-                       {"json": {"version": {"version": "2.90", "min_version": "2.1"}}}])
+                       {"json": {"version": {"version": "2.60", "min_version": "2.1"}}}])
     route = mock.get(f"{compute}/flavors/detail", json={"flavors": []})
     transport, clock = make(timeout=10, endpoint_overrides={"compute": compute})
     transport.request("compute", "GET", "/flavors/detail")
     assert clock.sleeps == [4.0]
     assert route.last_request.timeout == 6  # 10 s for the call, 4 of them slept in negotiation
-    assert route.last_request.headers["OpenStack-API-Version"] == "compute 2.90"
+    assert route.last_request.headers["OpenStack-API-Version"] == "compute 2.60"
 
 
 # --- a real endpoint that drips its body -------------------------------------------------------
@@ -184,7 +185,7 @@ def test_an_endpoint_that_drips_its_body_cannot_hold_a_call():
     listener, thread = _drip_server(stop)
     port = listener.getsockname()[1]
     try:
-        transport = Transport(ksa_session.Session(), TransportOptions(
+        transport = Transport(ksa_session.Session(), transport_settings(
             timeout=2, connect_retries=0, endpoint_overrides={"image": f"http://127.0.0.1:{port}/image"}))
         started = time.monotonic()
         with pytest.raises(exc.RequestTimeout) as info:
@@ -231,7 +232,7 @@ def test_an_endpoint_that_drips_its_headers_is_cut_off_and_hung_up_on():
     listener, thread = _header_drip_server(stop, closed)
     port = listener.getsockname()[1]
     try:
-        transport = Transport(make_session(None), TransportOptions(
+        transport = Transport(make_session(None), transport_settings(
             timeout=1, connect_retries=0, endpoint_overrides={"image": f"http://127.0.0.1:{port}/image"}))
         with pytest.raises(exc.RequestTimeout):
             transport.request("image", "GET", "/images")
