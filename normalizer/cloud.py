@@ -8,15 +8,16 @@ decisions in ``select``; nothing here decides what a field means.
 
 from __future__ import annotations
 
-import functools
+import contextlib
 import hashlib
 import time
-from typing import Any, Callable, Mapping, TypeVar
+from typing import Any, Callable, Iterator, Mapping
 
 from munch import Munch
 
 from normalizer import config as config_module
 from normalizer import error_mapping
+from normalizer.arguments import flag, keyword_request, object_reference, optional_text, reference
 from normalizer.cache import ResourceCache
 from normalizer.config_translate import substitute
 from normalizer.facts import CloudFacts
@@ -26,8 +27,9 @@ from normalizer.normalize import (Context, normalize_flavor, normalize_floating_
 from normalizer.profiles import Profile, load_profile
 from normalizer.provision.plan import check_create_options
 from normalizer.provision.conformance import conformance_report, probe_public_key, probe_report
-from normalizer.provision import (CreateOptions, DeleteResult, Provisioner, ServerSurroundings, ServerPlan, ServerRequest, Waiter, plan_server,
-                                  port_answers)
+from normalizer.provision.plan import ServerPlan, ServerRequest, plan_server
+from normalizer.provision.server_lifecycle import CreateOptions, DeleteResult, Provisioner, ServerSurroundings
+from normalizer.provision.waiting import Waiter, port_answers
 from normalizer.provision.orphans import (epoch_seconds, fill_ages, find_orphans, older_than_seconds,
                                           remove_orphans, select_for_cleanup)
 from normalizer.interpret import (Topology, image_login, image_view, network_roles, network_views,
@@ -45,23 +47,10 @@ from normalizer.transport import Transport, make_session
 
 __all__ = ["Cloud", "connect", "connect_all"]
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _public(method: F) -> F:
-    """Guarantee the contract: only NormalizerError leaves a public method."""
-
-    @functools.wraps(method)
-    def wrapper(self, *args, **kwargs):
-        try:
-            return method(self, *args, **kwargs)
-        except NormalizerError:
-            raise
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
-            raise error_mapping.error_from_unexpected(error, f"{self.name}: {method.__name__}") from None
-
-    return wrapper  # type: ignore[return-value]
-
+# What explain(flavor=...) and explain(image=...) accept: pick_flavor's and pick_image's arguments.
+_FLAVOR_REQUEST = ("spec", "min_vcpus", "min_ram", "min_disk", "include_disabled", "include_private",
+                   "include_excluded")
+_IMAGE_REQUEST = ("alias", "distro", "version", "arch", "include_hidden", "include_snapshots")
 
 class Cloud:
     """One OpenStack cloud region, with one AWS-like meaning.
@@ -144,6 +133,21 @@ class Cloud:
                                     project_name=project.get("name"), project_domain_id=project.get("domain_id"))
         return self._context
 
+    @contextlib.contextmanager
+    def _answers(self, call: str) -> Iterator[None]:
+        """Around code that handles the cloud's answers, once the caller's arguments are checked.
+
+        Answers are read defensively, so a KeyError or TypeError raised in here means one
+        had a shape the API reference does not describe: the caller gets an APIError
+        naming the call, not a bare Python error (only NormalizerError leaves Cloud).
+        """
+        try:
+            yield
+        except NormalizerError:
+            raise
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
+            raise error_mapping.error_from_unexpected(error, f"{self.name}: {call}") from None
+
     # --- networks ---------------------------------------------------------------------
 
     def _topology(self, servers: list | None = None) -> tuple[Topology, NetworkRoles]:
@@ -151,7 +155,6 @@ class Cloud:
         topology = self._facts.topology(servers)
         return topology, network_roles(topology, self.profile)
 
-    @_public
     def list_networks(self) -> list[Munch]:
         """Every network this project can see, normalized, with its role and the reason.
 
@@ -161,17 +164,19 @@ class Cloud:
         >>> [(n.name, n.is_public, n.nat_source) for n in cloud.list_networks()]  # doctest: +SKIP
         [('tenant', False, False), ('floating-pool', False, True)]
         """
-        topology, roles = self._topology()
-        return network_views(topology, roles, self._ctx())
+        with self._answers("list_networks"):
+            topology, roles = self._topology()
+            return network_views(topology, roles, self._ctx())
 
-    @_public
     def get_network(self, name_or_id: str) -> Munch | None:
         """The network with this id or name, or None.
 
         >>> cloud.get_network("tenant").cidrs  # doctest: +SKIP
         ['10.0.0.0/24']
         """
-        return find_by_id_or_name(self.list_networks(), name_or_id, "network")
+        name_or_id = reference(name_or_id, "name_or_id")
+        with self._answers("get_network"):
+            return find_by_id_or_name(self.list_networks(), name_or_id, "network")
 
     def _role_network(self, role: str) -> Munch | None:
         topology, roles = self._topology()
@@ -184,25 +189,24 @@ class Cloud:
             return None
         return next((n for n in network_views(topology, roles, self._ctx()) if n.id == decision.value), None)
 
-    @_public
     def get_public_network(self) -> Munch | None:
         """The network where servers get a directly reachable address, or None (FIP clouds).
 
         >>> cloud.get_public_network().name  # doctest: +SKIP
         'provider-net'
         """
-        return self._role_network("public")
+        with self._answers("get_public_network"):
+            return self._role_network("public")
 
-    @_public
     def get_private_network(self) -> Munch | None:
         """The tenant network servers boot on by default, or None.
 
         >>> cloud.get_private_network().name  # doctest: +SKIP
         'tenant'
         """
-        return self._role_network("private")
+        with self._answers("get_private_network"):
+            return self._role_network("private")
 
-    @_public
     def get_external_network(self) -> Munch | None:
         """The floating-IP pool this project can use, or None.
 
@@ -212,7 +216,8 @@ class Cloud:
         >>> cloud.get_external_network().name  # doctest: +SKIP
         'floating-pool'
         """
-        return self._role_network("external")
+        with self._answers("get_external_network"):
+            return self._role_network("external")
 
     # --- servers ----------------------------------------------------------------------
 
@@ -230,30 +235,30 @@ class Cloud:
     def _raw_floating_ips(self) -> list:
         return self._facts.project_floating_ips(nova_proxy=self.profile.network.floating_ip_api != "none")
 
-    @_public
     def list_servers(self) -> list[Munch]:
         """Every server of the project, normalized; the cost does not grow with their number.
 
         >>> [(s.name, s.state, s.interface_ip) for s in cloud.list_servers()]  # doctest: +SKIP
         [('web1', 'running', '203.0.113.10')]
         """
-        raws = self._compute.list_servers()
-        view = self._server_view(raws)
-        return [view(raw) for raw in raws]
+        with self._answers("list_servers"):
+            raws = self._compute.list_servers()
+            view = self._server_view(raws)
+            return [view(raw) for raw in raws]
 
-    @_public
     def get_server(self, name_or_id: str) -> Munch | None:
         """The server with this id or exact name, or None.
 
         >>> cloud.get_server("web1").interface_ip  # doctest: +SKIP
         '203.0.113.10'
         """
-        raw = self._raw_server(name_or_id)
-        return self._server_view([raw])(raw) if raw is not None else None
+        name_or_id = object_reference(name_or_id, "name_or_id")
+        with self._answers("get_server"):
+            raw = self._raw_server(name_or_id)
+            return self._server_view([raw])(raw) if raw is not None else None
 
     # --- flavors, images, floating IPs, keypairs ------------------------------------
 
-    @_public
     def list_flavors(self, *, get_extra_specs: bool = False) -> list[Munch]:
         """Every flavor this project may use, public and private, normalized.
 
@@ -263,19 +268,22 @@ class Cloud:
         >>> [(f.name, f.vcpus, f.ram) for f in cloud.list_flavors()][:1]  # doctest: +SKIP
         [('m1.tiny', 1, 512)]
         """
-        ctx = self._ctx()
-        return [normalize_flavor(raw, ctx) for raw in self._compute.list_flavors(with_extra_specs=get_extra_specs)]
+        flag(get_extra_specs, "get_extra_specs")
+        with self._answers("list_flavors"):
+            ctx = self._ctx()
+            return [normalize_flavor(raw, ctx) for raw in self._compute.list_flavors(with_extra_specs=get_extra_specs)]
 
-    @_public
     def get_flavor(self, name_or_id: str, *, get_extra_specs: bool = False) -> Munch | None:
         """The flavor with this id or name, or None.
 
         >>> cloud.get_flavor("m1.small").ram  # doctest: +SKIP
         2048
         """
-        return find_by_id_or_name(self.list_flavors(get_extra_specs=get_extra_specs), name_or_id, "flavor")
+        name_or_id = reference(name_or_id, "name_or_id")
+        flag(get_extra_specs, "get_extra_specs")
+        with self._answers("get_flavor"):
+            return find_by_id_or_name(self.list_flavors(get_extra_specs=get_extra_specs), name_or_id, "flavor")
 
-    @_public
     def pick_flavor(self, spec: str | None = None, *, min_vcpus: int | None = None, min_ram: int | None = None,
                     min_disk: int | None = None, include_disabled: bool = False, include_private: bool = False,
                     include_excluded: bool = False) -> Munch:
@@ -292,39 +300,43 @@ class Cloud:
         >>> cloud.pick_flavor("t3.small").name  # doctest: +SKIP
         'm1.medium'
         """
-        raws = self._compute.list_flavors()
-        decision = self._flavor_decision(raws, spec, min_vcpus=min_vcpus, min_ram=min_ram, min_disk=min_disk,
-                                         include_disabled=include_disabled, include_private=include_private,
-                                         include_excluded=include_excluded)
-        return normalize_flavor(next(r for r in raws if r.get("id") == decision.value), self._ctx())
+        for name, value in (("include_disabled", include_disabled), ("include_private", include_private),
+                            ("include_excluded", include_excluded)):
+            flag(value, name)
+        with self._answers("pick_flavor"):
+            raws = self._compute.list_flavors()
+            decision = self._flavor_decision(raws, spec, min_vcpus=min_vcpus, min_ram=min_ram, min_disk=min_disk,
+                                             include_disabled=include_disabled, include_private=include_private,
+                                             include_excluded=include_excluded)
+            return normalize_flavor(next(r for r in raws if r.get("id") == decision.value), self._ctx())
 
     def _flavor_decision(self, raws: list, spec: Any, **request: Any) -> Decision:
         return pick_flavor(raws, self.profile, spec, **request)
 
-    @_public
     def list_images(self) -> list[Munch]:
         """Every image this project can see, normalized.
 
         >>> [i.name for i in cloud.list_images()][:1]  # doctest: +SKIP
         ['Ubuntu 22.04 LTS (Jammy Jellyfish)']
         """
-        ctx = self._ctx()
-        return [image_view(raw, self.profile, ctx) for raw in self._image.list_images()]
+        with self._answers("list_images"):
+            ctx = self._ctx()
+            return [image_view(raw, self.profile, ctx) for raw in self._image.list_images()]
 
-    @_public
     def get_image(self, name_or_id: str) -> Munch | None:
         """The image with this id or name, or None.
 
         >>> cloud.get_image("cirros").min_disk  # doctest: +SKIP
         1
         """
-        ctx = self._ctx()
-        raw = self._image.get_image(name_or_id) if _looks_like_uuid(name_or_id) else None
-        if raw is not None:
-            return image_view(raw, self.profile, ctx)
-        return find_by_id_or_name(self.list_images(), name_or_id, "image")
+        name_or_id = reference(name_or_id, "name_or_id")
+        with self._answers("get_image"):
+            ctx = self._ctx()
+            raw = self._image.get_image(name_or_id) if _looks_like_uuid(name_or_id) else None
+            if raw is not None:
+                return image_view(raw, self.profile, ctx)
+            return find_by_id_or_name(self.list_images(), name_or_id, "image")
 
-    @_public
     def pick_image(self, alias: str | None = None, *, distro: str | None = None, version: str | None = None,
                    arch: str | None = None, include_hidden: bool = False, include_snapshots: bool = False) -> Munch:
         """The newest active, visible image of a distro (and version, arch); never a server snapshot unless asked.
@@ -339,12 +351,16 @@ class Cloud:
         >>> cloud.pick_image("ubuntu-22.04").name  # doctest: +SKIP
         'Ubuntu 22.04 LTS (Jammy Jellyfish)'
         """
-        raws = self._image.list_images()
-        decision = pick_image(raws, self.profile, alias=alias, distro=distro, version=version, arch=arch,
-                              include_hidden=include_hidden, include_snapshots=include_snapshots)
-        return image_view(next(r for r in raws if r.get("id") == decision.value), self.profile, self._ctx())
+        for name, value in (("alias", alias), ("distro", distro), ("version", version), ("arch", arch)):
+            optional_text(value, name)
+        flag(include_hidden, "include_hidden")
+        flag(include_snapshots, "include_snapshots")
+        with self._answers("pick_image"):
+            raws = self._image.list_images()
+            decision = pick_image(raws, self.profile, alias=alias, distro=distro, version=version, arch=arch,
+                                  include_hidden=include_hidden, include_snapshots=include_snapshots)
+            return image_view(next(r for r in raws if r.get("id") == decision.value), self.profile, self._ctx())
 
-    @_public
     def login_user(self, image_or_server: Any) -> str | None:
         """The account an image's cloud-init creates for the injected key, or None when unknown.
 
@@ -356,7 +372,10 @@ class Cloud:
         >>> cloud.login_user("debian-12")  # doctest: +SKIP
         'debian'
         """
-        return self._login_decision(image_or_server).value
+        if not isinstance(image_or_server, Mapping):
+            image_or_server = reference(image_or_server, "image_or_server")
+        with self._answers("login_user"):
+            return self._login_decision(image_or_server).value
 
     def _login_decision(self, subject: Any) -> Decision:
         raws = self._image.list_images()
@@ -370,30 +389,28 @@ class Cloud:
             raise NoMatch(f"{self.name}: no image {key!r}", hint="pass an image's name or id, or a normalized image")
         return image_login(matches[0], self.profile)[1]
 
-    @_public
     def list_floating_ips(self) -> list[Munch]:
         """Every floating IP of the project (Neutron, or Nova's proxy API on nova-network clouds).
 
         >>> [f.floating_ip_address for f in cloud.list_floating_ips()]  # doctest: +SKIP
         ['203.0.113.10']
         """
-        ctx = self._ctx()
-        return [normalize_floating_ip(raw, ctx) for raw in self._raw_floating_ips()]
+        with self._answers("list_floating_ips"):
+            ctx = self._ctx()
+            return [normalize_floating_ip(raw, ctx) for raw in self._raw_floating_ips()]
 
-    @_public
     def list_keypairs(self) -> list[Munch]:
         """Every keypair of the user, normalized.
 
         >>> [k.name for k in cloud.list_keypairs()]  # doctest: +SKIP
         ['deploy']
         """
-        ctx = self._ctx()
-        return [normalize_keypair(raw, ctx) for raw in self._compute.list_keypairs()]
-
+        with self._answers("list_keypairs"):
+            ctx = self._ctx()
+            return [normalize_keypair(raw, ctx) for raw in self._compute.list_keypairs()]
 
     # --- provisioning ----------------------------------------------------------------
 
-    @_public
     def plan_server(self, name: str, image: Any, flavor: Any, *, network: Any = None, key_name: str | None = None,
                     public_key: str | None = None, auto_ip: bool = True, userdata: str | None = None,
                     root_keys: Any = None, security_groups: Any = None, metadata: Any = None) -> Munch:
@@ -412,7 +429,8 @@ class Cloud:
         request = ServerRequest(name=name, image=image, flavor=flavor, network=network, key_name=key_name,
                                 public_key=public_key, auto_ip=auto_ip, userdata=userdata, root_keys=root_keys,
                                 security_groups=security_groups, metadata=metadata)
-        return self._prepare(request)[0].to_munch()
+        with self._answers("plan_server"):
+            return self._prepare(request)[0].to_munch()
 
     def _prepare(self, request: ServerRequest) -> tuple[ServerPlan, ServerSurroundings]:
         """The plan, and the surroundings of the server, whose view reuses the plan's fetches."""
@@ -434,7 +452,6 @@ class Cloud:
                              login_user=lambda raw: server_login(raw, by_id, self.profile).value)
         return ServerSurroundings(view=view, neutron=self._facts.capabilities.neutron is True)
 
-    @_public
     def create_server(self, name: str, image: Any, flavor: Any, *, network: Any = None, key_name: str | None = None,
                       public_key: str | None = None, auto_ip: bool = True, ip_version: int | None = None,
                       wait: bool = True, timeout: float = 600, userdata: str | None = None, root_keys: Any = None,
@@ -468,13 +485,13 @@ class Cloud:
         request = ServerRequest(name=name, image=image, flavor=flavor, network=network, key_name=key_name,
                                 public_key=public_key, auto_ip=auto_ip, userdata=userdata, root_keys=root_keys,
                                 security_groups=security_groups, metadata=metadata)
-        plan, around = self._prepare(request)
-        options = CreateOptions(public_key=public_key, auto_ip=auto_ip, ip_version=ip_version, wait=wait,
-                                timeout=timeout, keep_on_failure=keep_on_failure, reuse_ips=reuse_ips,
-                                wait_for_ssh=wait_for_ssh)
-        return self._provisioner().create(plan, options, around)
+        with self._answers("create_server"):
+            plan, around = self._prepare(request)
+            options = CreateOptions(public_key=public_key, auto_ip=auto_ip, ip_version=ip_version, wait=wait,
+                                    timeout=timeout, keep_on_failure=keep_on_failure, reuse_ips=reuse_ips,
+                                    wait_for_ssh=wait_for_ssh)
+            return self._provisioner().create(plan, options, around)
 
-    @_public
     def delete_server(self, name_or_id: Any, *, wait: bool = True, delete_ips: bool = True,
                       timeout: float = 600) -> DeleteResult:
         """Delete a server and the floating IPs normalizer created for it; false when there is no such server.
@@ -490,13 +507,14 @@ class Cloud:
         (True, ['5b1c...'])
         """
         check_create_options(wait=wait, timeout=timeout, delete_ips=delete_ips)
-        raw = self._raw_server(name_or_id, fresh=True)
-        if raw is None:
-            return DeleteResult.nothing_yet(None, _server_ref(name_or_id))
-        listing = (lambda: self._facts.floating_ips(fresh=True)) if delete_ips else None
-        return self._provisioner().delete(raw, wait=wait, list_fips=listing, timeout=timeout)
+        ref = object_reference(name_or_id, "name_or_id")
+        with self._answers("delete_server"):
+            raw = self._raw_server(ref, fresh=True)
+            if raw is None:
+                return DeleteResult.nothing_yet(None, ref)
+            listing = (lambda: self._facts.floating_ips(fresh=True)) if delete_ips else None
+            return self._provisioner().delete(raw, wait=wait, list_fips=listing, timeout=timeout)
 
-    @_public
     def add_public_ip(self, server: Any, *, reuse: bool = False, timeout: float = 600) -> Munch:
         """Give an existing server a public IPv4 address by the same rules as ``create_server``.
 
@@ -507,19 +525,21 @@ class Cloud:
         '203.0.113.11'
         """
         check_create_options(timeout=timeout, reuse=reuse)
-        raw = self._raw_server(server, fresh=True)
-        if raw is None:
-            raise NoMatch(f"{self.name}: no server {_server_ref(server)!r}", hint="pass a server's name, id or object")
-        topology, roles = self._topology([raw])
-        external = roles.external
-        if external.ambiguous:
-            raise AmbiguousMatch(f"{self.name}: cannot choose the floating-IP pool: {external.reason}",
-                                 hint=roles.hints["external"], candidates=[c.candidate for c in external.considered])
-        around = self._surroundings(topology, roles, self._image.list_images())
-        return self._provisioner().add_public_ip(raw, around, pool=_direct_or(external.value, self.profile),
-                                         network_id=_nat_destination(raw, roles), reuse=reuse, timeout=timeout)
+        ref = object_reference(server, "server")
+        with self._answers("add_public_ip"):
+            raw = self._raw_server(ref, fresh=True)
+            if raw is None:
+                raise NoMatch(f"{self.name}: no server {ref!r}", hint="pass a server's name, id or object")
+            topology, roles = self._topology([raw])
+            external = roles.external
+            if external.ambiguous:
+                raise AmbiguousMatch(f"{self.name}: cannot choose the floating-IP pool: {external.reason}",
+                                     hint=roles.hints["external"], candidates=[c.candidate for c in external.considered])
+            around = self._surroundings(topology, roles, self._image.list_images())
+            return self._provisioner().add_public_ip(raw, around, pool=_direct_or(external.value, self.profile),
+                                                     network_id=_nat_destination(raw, roles), reuse=reuse,
+                                                     timeout=timeout)
 
-    @_public
     def list_orphans(self, *, now: Any = None) -> list[Munch]:
         """Normalizer-marked floating IPs and keypairs whose server no longer exists (a crash, ``kill -9``).
 
@@ -533,15 +553,15 @@ class Cloud:
         [('floating_ip', '203.0.113.7', 'marked for server 5f0c..., which no longer exists; not attached')]
         """
         moment = epoch_seconds(time.time() if now is None else now)
-        self._cache.invalidate("keypairs")  # a cached listing could miss a keypair made since
-        listings = {"floating_ip": self._facts.floating_ips(fresh=True),
-                    "keypair": self._compute.list_keypairs()}
-        # Servers last: a resource listed above was made for a server that existed before
-        # it, so a live owner is in this listing.
-        servers = self._compute.list_servers(fresh=True)
-        return find_orphans(listings, servers, now=moment, project_id=self._transport.project.get("id"))
+        with self._answers("list_orphans"):
+            self._cache.invalidate("keypairs")  # a cached listing could miss a keypair made since
+            listings = {"floating_ip": self._facts.floating_ips(fresh=True),
+                        "keypair": self._compute.list_keypairs()}
+            # Servers last: a resource listed above was made for a server that existed before
+            # it, so a live owner is in this listing.
+            servers = self._compute.list_servers(fresh=True)
+            return find_orphans(listings, servers, now=moment, project_id=self._transport.project.get("id"))
 
-    @_public
     def cleanup_orphans(self, dry_run: bool = False, older_than: Any = None, *, now: Any = None) -> Munch:
         """Remove what :meth:`list_orphans` finds, and nothing else; ``dry_run=True`` only reports.
 
@@ -556,19 +576,20 @@ class Cloud:
         >>> [o.name for o in cloud.cleanup_orphans(older_than=3600).removed]  # doctest: +SKIP
         ['203.0.113.7', 'normalizer-web1-1a2b3c4d']
         """
+        flag(dry_run, "dry_run")
         limit, moment = older_than_seconds(older_than), epoch_seconds(time.time() if now is None else now)
-        orphans = self.list_orphans(now=moment)
-        if limit is not None:
-            orphans = fill_ages(orphans, {"keypair": self._compute.get_keypair}, moment)
-        chosen, skipped = select_for_cleanup(orphans, limit)
-        if dry_run:
-            return Munch(dry_run=True, removed=[Munch(o, outcome="would remove") for o in chosen],
-                         not_removed=[], skipped=skipped)
-        removed, not_removed = remove_orphans(chosen, {"floating_ip": self._network.delete_floating_ip,
-                                                       "keypair": self._compute.delete_keypair})
-        return Munch(dry_run=False, removed=removed, not_removed=not_removed, skipped=skipped)
+        with self._answers("cleanup_orphans"):
+            orphans = self.list_orphans(now=moment)
+            if limit is not None:
+                orphans = fill_ages(orphans, {"keypair": self._compute.get_keypair}, moment)
+            chosen, skipped = select_for_cleanup(orphans, limit)
+            if dry_run:
+                return Munch(dry_run=True, removed=[Munch(o, outcome="would remove") for o in chosen],
+                             not_removed=[], skipped=skipped)
+            removed, not_removed = remove_orphans(chosen, {"floating_ip": self._network.delete_floating_ip,
+                                                           "keypair": self._compute.delete_keypair})
+            return Munch(dry_run=False, removed=removed, not_removed=not_removed, skipped=skipped)
 
-    @_public
     def conformance(self, *, probe: bool = False, image: Any = None, flavor: Any = None) -> Munch:
         """The eight provisioning steps on this cloud: ``native``, ``bridged`` (and how) or ``unsupported`` (why).
 
@@ -582,20 +603,24 @@ class Cloud:
         >>> cloud.conformance().steps[4].how                              # doctest: +SKIP
         'floating IP from floating-pool attached to the port on tenant'
         """
-        topology, roles = self._topology()
-        images = self._image.list_images()
-        users = [image_login(raw, self.profile)[1].value for raw in images if raw.get("status") == "active"]
-        steps = conformance_report(roles=roles, networks=network_views(topology, roles, self._ctx()),
-                                   profile=self.profile, neutron=self._facts.capabilities.neutron is True, login_users=users)
-        if probe:
-            chosen = image or self._probe_image(images)
-            size = flavor or self.pick_flavor(min_disk=self.get_image(chosen).min_disk or None).id
-            key = probe_public_key()
-            name = f"normalizer-probe-{hashlib.sha256(key.encode()).hexdigest()[:8]}"
-            steps = probe_report(steps, lambda: self.create_server(name, chosen, size, public_key=key,
-                                                                   root_keys=[key]), self.delete_server)
-        return Munch(cloud=self.name, region_name=self.region_name, profile=self.profile.name, probed=probe,
-                     steps=steps)
+        flag(probe, "probe")
+        image = None if image is None else object_reference(image, "image")
+        flavor = None if flavor is None else object_reference(flavor, "flavor")
+        with self._answers("conformance"):
+            topology, roles = self._topology()
+            images = self._image.list_images()
+            users = [image_login(raw, self.profile)[1].value for raw in images if raw.get("status") == "active"]
+            steps = conformance_report(roles=roles, networks=network_views(topology, roles, self._ctx()),
+                                       profile=self.profile, neutron=self._facts.capabilities.neutron is True, login_users=users)
+            if probe:
+                chosen = image or self._probe_image(images)
+                size = flavor or self.pick_flavor(min_disk=self.get_image(chosen).min_disk or None).id
+                key = probe_public_key()
+                name = f"normalizer-probe-{hashlib.sha256(key.encode()).hexdigest()[:8]}"
+                steps = probe_report(steps, lambda: self.create_server(name, chosen, size, public_key=key,
+                                                                       root_keys=[key]), self.delete_server)
+            return Munch(cloud=self.name, region_name=self.region_name, profile=self.profile.name, probed=probe,
+                         steps=steps)
 
     def _probe_image(self, images: list) -> str:
         chosen = pick_probe_image(images, self.profile)
@@ -604,9 +629,8 @@ class Cloud:
                                      hint="pass image= to conformance(probe=True)")
         return chosen
 
-    def _raw_server(self, server: Any, *, fresh: bool = False) -> dict | None:
-        """The raw server for a name, an id or a normalized server (``fresh``: past the cache)."""
-        ref = _server_ref(server)
+    def _raw_server(self, ref: str, *, fresh: bool = False) -> dict | None:
+        """The raw server with this name or id (``fresh``: past the cache)."""
         # server ids are UUIDs: a name is never worth a GET that can only answer 404
         raw = self._compute.get_server(ref, fresh=fresh) if _looks_like_uuid(ref) else None
         if raw is None:
@@ -616,7 +640,6 @@ class Cloud:
 
     # --- explanations ----------------------------------------------------------------
 
-    @_public
     def explain(self, subject: Any = None, field: str | None = None, *, flavor: Any = None,
                 image: Any = None) -> Munch:
         """Why normalizer decided what it did: the value, the rule, the reason, the alternatives.
@@ -638,13 +661,16 @@ class Cloud:
         >>> cloud.explain(cloud.get_server("web1"), "public_v4").rule  # doctest: +SKIP
         'floating IP'
         """
-        if flavor is not None:
-            request = dict(flavor) if isinstance(flavor, Mapping) else {"spec": flavor}
-            return self._flavor_decision(self._compute.list_flavors(), request.pop("spec", None), **request).to_munch()
-        if image is not None:
-            request = dict(image) if isinstance(image, Mapping) else {"alias": image}
-            return pick_image(self._image.list_images(), self.profile, **request).to_munch()
-        return self._decision(subject, field).to_munch()
+        optional_text(field, "field")
+        flavor_request = keyword_request(flavor, "flavor", "spec", _FLAVOR_REQUEST)
+        image_request = keyword_request(image, "image", "alias", _IMAGE_REQUEST)
+        with self._answers("explain"):
+            if flavor_request is not None:
+                spec = flavor_request.pop("spec", None)
+                return self._flavor_decision(self._compute.list_flavors(), spec, **flavor_request).to_munch()
+            if image_request is not None:
+                return pick_image(self._image.list_images(), self.profile, **image_request).to_munch()
+            return self._decision(subject, field).to_munch()
 
     def _decision(self, subject: Any, field: str | None) -> Decision:
         if isinstance(subject, str) and subject.endswith("_network"):
@@ -676,10 +702,6 @@ class Cloud:
 
 
 # --- module helpers ---------------------------------------------------------------------
-
-
-def _server_ref(server: Any) -> str:
-    return str(server.get("id") or server.get("name")) if isinstance(server, Mapping) else str(server)
 
 
 def _direct_or(pool: str | None, profile: Profile) -> str | None:

@@ -32,6 +32,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from munch import Munch
 
+from normalizer.arguments import kind_of
 from normalizer.exceptions import ConfigError, NormalizerError
 from normalizer.normalize import CREATED_BY_DESCRIPTION, OWNER_TAG_PREFIX
 from normalizer.provision.plan import temporary_key_name
@@ -218,7 +219,8 @@ def epoch_seconds(moment: Any) -> float:
         return moment.timestamp()
     if isinstance(moment, (int, float)) and not isinstance(moment, bool):
         return float(moment)
-    raise ConfigError(f"now must be a datetime or seconds since the epoch, not {moment!r}")
+    raise ConfigError(f"now must be a datetime or seconds since the epoch, not {kind_of(moment)}",
+                      hint="pass now=datetime.datetime.now(datetime.timezone.utc), or leave it out")
 
 
 def _timestamp(value: Any) -> float | None:

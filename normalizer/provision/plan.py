@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from munch import Munch
 
+from normalizer.arguments import flag, kind_of
 from normalizer.exceptions import AmbiguousMatch, ConfigError, NoMatch, SelectionError, UnsupportedOnCloud
 from normalizer.select.decision import Decision
 from normalizer.select.flavors import pick_flavor
@@ -68,9 +69,9 @@ class ServerRequest:
             raise ConfigError("pass key_name or public_key, not both",
                               hint="key_name uses an existing keypair; public_key creates a temporary one")
         if not isinstance(self.auto_ip, bool):
-            raise ConfigError(f"auto_ip must be True or False, not {_kind(self.auto_ip)}", hint="pass a bool")
+            raise ConfigError(f"auto_ip must be True or False, not {kind_of(self.auto_ip)}", hint="pass a bool")
         if self.userdata is not None and not isinstance(self.userdata, (str, bytes, bytearray)):
-            raise ConfigError(f"userdata must be text or bytes, not {_kind(self.userdata)}",
+            raise ConfigError(f"userdata must be text or bytes, not {kind_of(self.userdata)}",
                               hint="pass the cloud-init document as a str")
         _check_root_keys(self.root_keys)
         object.__setattr__(self, "security_groups", _check_groups(self.security_groups))
@@ -85,17 +86,9 @@ _RESERVED_METADATA = "normalizer:"  # ownership records: a caller's item could c
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def _kind(value: Any) -> str:
-    """A value described by its type: arguments may hold secrets and are never echoed."""
-    if value is None:
-        return "None"
-    name = type(value).__name__
-    return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
-
-
 def _check_name(name: Any) -> None:
     if not isinstance(name, str) or not name.strip():
-        got = "empty" if isinstance(name, str) else _kind(name)
+        got = "empty" if isinstance(name, str) else kind_of(name)
         raise ConfigError(f"name must be a non-empty string, not {got}", hint="pass the server's name, e.g. 'web1'")
     if len(name) > _NOVA_TEXT_LIMIT or _CONTROL.search(name):
         raise ConfigError(f"name must be at most {_NOVA_TEXT_LIMIT} printable characters",
@@ -106,7 +99,7 @@ def _check_text(value: Any, argument: str, meaning: str) -> None:
     if value is None:
         return
     if not isinstance(value, str) or not value.strip() or len(value) > _NOVA_TEXT_LIMIT:
-        got = _kind(value) if not isinstance(value, str) else f"{len(value)} characters"
+        got = kind_of(value) if not isinstance(value, str) else f"{len(value)} characters"
         raise ConfigError(f"{argument} must be a non-empty string of at most {_NOVA_TEXT_LIMIT} characters, "
                           f"not {got}", hint=f"pass {meaning}, or leave {argument} out")
 
@@ -124,7 +117,7 @@ def _check_choice(value: Any, argument: str) -> Any:
         return str(value)  # old Nova flavor ids are numbers such as 1; Nova serves them as text
     if isinstance(value, str) and value.strip():
         return value
-    got = "an empty string" if isinstance(value, str) else _kind(value)
+    got = "an empty string" if isinstance(value, str) else kind_of(value)
     example = {"image": "'ubuntu-22.04'", "flavor": "'t3.small'", "network": "'private'"}[argument]
     raise ConfigError(f"{argument} must be a name, an id or a normalized {argument}, not {got}",
                       hint=f"pass e.g. {argument}={example}" + (", or leave it out" if argument == "network" else ""))
@@ -134,7 +127,7 @@ def _check_public_key(key: Any) -> None:
     if key is None:
         return
     if not isinstance(key, str):
-        raise ConfigError(f"public_key must be one OpenSSH public key line, not {_kind(key)}",
+        raise ConfigError(f"public_key must be one OpenSSH public key line, not {kind_of(key)}",
                           hint="pass the text of the .pub file")
     if is_private_key(key):
         # the key is neither sent nor repeated, not even in part
@@ -161,11 +154,11 @@ def _check_groups(groups: Any) -> tuple[str, ...]:
     if isinstance(groups, str):
         groups = [groups]  # one group by name: what a caller who writes "web" means
     if not isinstance(groups, (list, tuple, set, frozenset)):
-        raise ConfigError(f"security_groups must be a list of group names, not {_kind(groups)}",
+        raise ConfigError(f"security_groups must be a list of group names, not {kind_of(groups)}",
                           hint="pass e.g. security_groups=['default', 'web']")
     for group in groups:
         if not isinstance(group, str) or not group.strip():
-            got = "an empty string" if isinstance(group, str) else _kind(group)
+            got = "an empty string" if isinstance(group, str) else kind_of(group)
             raise ConfigError(f"security_groups must hold group names, not {got}",
                               hint="pass e.g. security_groups=['default', 'web']")
     return tuple(sorted(groups) if isinstance(groups, (set, frozenset)) else groups)
@@ -185,13 +178,12 @@ def check_create_options(*, ip_version: Any = None, wait: Any = True, timeout: A
     normalizer.exceptions.ConfigError: timeout must be a positive number of seconds, not a str; pass e.g. timeout=600
     """
     if ip_version not in (None, 4, 6) or isinstance(ip_version, bool):
-        raise ConfigError(f"ip_version must be 4, 6 or None, not {_kind(ip_version)}",
+        raise ConfigError(f"ip_version must be 4, 6 or None, not {kind_of(ip_version)}",
                           hint="pass ip_version=6 to reach the server over IPv6, or leave it out")
     for name, value in {"wait": wait, **flags}.items():
-        if not isinstance(value, bool):
-            raise ConfigError(f"{name} must be True or False, not {_kind(value)}", hint=f"pass {name}=True or False")
+        flag(value, name)
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout < float("inf"):
-        got = _kind(timeout) if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) else repr(timeout)
+        got = kind_of(timeout) if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) else repr(timeout)
         raise ConfigError(f"timeout must be a positive number of seconds, not {got}", hint="pass e.g. timeout=600")
 
 
@@ -199,18 +191,18 @@ def _check_metadata(metadata: Any) -> dict[str, str]:
     if metadata is None:
         return {}
     if not isinstance(metadata, Mapping):
-        raise ConfigError(f"metadata must be a mapping of strings to strings, not {_kind(metadata)}",
+        raise ConfigError(f"metadata must be a mapping of strings to strings, not {kind_of(metadata)}",
                           hint="pass e.g. metadata={'role': 'web'}")
     for key, value in metadata.items():
         if not isinstance(key, str) or not key or len(key) > _NOVA_TEXT_LIMIT:
-            shown = repr(key)[:40] if isinstance(key, str) else _kind(key)
+            shown = repr(key)[:40] if isinstance(key, str) else kind_of(key)
             raise ConfigError(f"metadata keys must be strings of 1 to {_NOVA_TEXT_LIMIT} characters, not {shown}",
                               hint="pass e.g. metadata={'role': 'web'}")
         if key.startswith(_RESERVED_METADATA):
             raise ConfigError(f"metadata[{key[:40]!r}] uses the prefix '{_RESERVED_METADATA}', which normalizer "
                               "keeps for its own records", hint="choose a key without that prefix")
         if not isinstance(value, str):
-            raise ConfigError(f"metadata[{key[:40]!r}] must be text, not {_kind(value)}",
+            raise ConfigError(f"metadata[{key[:40]!r}] must be text, not {kind_of(value)}",
                               hint="Nova keeps metadata as strings: pass str(value)")
         if len(value) > _NOVA_TEXT_LIMIT:
             raise ConfigError(f"metadata[{key[:40]!r}] is {len(value)} characters long "

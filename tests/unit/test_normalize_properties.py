@@ -128,8 +128,20 @@ def test_network_is_total_pure_and_exact(network, subnets):
     assert result.ip_versions == sorted(set(result.ip_versions))
     assert set(result.ip_versions) <= {4, 6}
     assert result.reason
-    if result.is_external:
-        assert result.routes_externally
+    # no role given: the role fields are not guessed here (only the classifier decides)
+    assert result.routes_externally is None and not (result.is_public or result.nat_source)
+
+
+@FAST
+@given(network=raw.neutron_networks(), role=raw.network_roles())
+def test_network_view_copies_its_decided_role(network, role):
+    decided = next(iter(role.values()), None) if role else None
+    result = normalize_network(network, CTX, role=decided)
+    if decided is not None:
+        assert (result.is_public, result.nat_source, result.nat_destination, result.is_default) == (
+            decided.is_public, decided.nat_source, decided.nat_destination, decided.default_interface)
+        assert result.routes_externally is bool(decided.routes_ipv4_externally or decided.routes_ipv6_externally)
+        assert result.reason == decided.reason
 
 
 @FAST
