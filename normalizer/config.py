@@ -44,7 +44,6 @@ _ENV_IGNORED = ("OS_TEST", "OS_STD", "OS_LOG")
 _ENV_NOT_SETTINGS = ("cloud", "cloud_name", "client_config_file", "client_secure_file")
 _KWARGS_SOURCE = "keyword arguments"
 _ENV_SOURCE = "environment"
-_DEFAULT_INTERFACE = "public"
 
 
 @dataclass(frozen=True, repr=False, kw_only=True)
@@ -65,7 +64,7 @@ class CloudConfig:
     auth: Mapping[str, Any] = field(default_factory=dict, hash=False)
     profile_name: str = "generic"
     profile_layers: tuple[tuple[str, Mapping[str, Any]], ...] = field(default=(), hash=False)
-    interface: str = _DEFAULT_INTERFACE
+    interface: str | None = None  # None: the profile's identity.interface
     verify: bool | str = True
     cert: str | tuple[str, str] | None = None
     api_timeout: float | None = None
@@ -482,8 +481,8 @@ def _build(name: str, raw: Any, origin: str, found: _Found, env: Mapping[str, st
         auth_options.require_auth(name, auth, options, auth_url_optional=profile_name != "generic")
     verify, cert = tls_settings(settings, name)
     _check_tls_files(name, tls_files(settings, verify, cert), kw, origin, where)
-    interface = settings.get("interface") or _DEFAULT_INTERFACE
-    if not isinstance(interface, str):
+    interface = settings.get("interface") or None
+    if interface is not None and not isinstance(interface, str):
         raise ConfigError(f"cloud '{name}': interface must be text such as 'internal', not {interface!r}",
                           hint="set interface to public, internal or admin", cloud=name)
     prefix = {"file": f"clouds.yaml cloud '{name}'", "env": f"environment cloud '{name}'"}.get(origin)

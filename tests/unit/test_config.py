@@ -589,7 +589,7 @@ def test_tls_settings():
 
 
 def test_interface_and_timeout_validation():
-    assert load_config(**AUTH).interface == "public"
+    assert load_config(**AUTH).interface is None  # unset: the profile's identity.interface decides
     assert load_config(**AUTH, endpoint_type="admin").interface == "admin"
     with pytest.raises(ConfigError, match="interface must be text"):
         load_config(**AUTH, interface=5)

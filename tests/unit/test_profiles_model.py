@@ -105,3 +105,12 @@ def test_profile_pickles():
 ])
 def test_network_rule_matches(rule, network_id, network_name, expected):
     assert rule.matches(network_id, network_name) is expected
+
+
+def test_the_catalog_interface_comes_from_the_profile_unless_clouds_yaml_sets_one():
+    from normalizer.profiles import load_profile
+
+    assert load_profile("generic").transport.interface == "public"  # _defaults.yaml
+    internal = load_profile("generic", layers=[("test", {"identity": {"interface": "internal"}})])
+    assert internal.transport.for_connection(interface=None).interface == "internal"
+    assert internal.transport.for_connection(interface="admin").interface == "admin"
