@@ -26,7 +26,8 @@ from normalizer.provision.recovery import answered_with, guarded_write
 from normalizer.provision.public_ip import (FloatingIPs, fip_kept_because, needs_ports, nova_fip_kept_because,
                                             owned_floating_ips)
 from normalizer.provision.waiting import Waiter, port_answers
-from normalizer.services.compute import exact_name_filter, microversion_at_least
+from normalizer.microversions import microversion_at_least
+from normalizer.services.compute import exact_name_filter
 
 __all__ = ["CLIENT_TOKEN_KEY", "CreateOptions", "DeleteResult", "Provisioner", "ServerSurroundings"]
 

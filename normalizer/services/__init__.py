@@ -1,33 +1,14 @@
-"""Raw REST calls per OpenStack service.
+"""Internal: raw REST calls per OpenStack service. No stability promise.
+
+Use :func:`normalizer.connect` and the :class:`normalizer.Cloud` it returns; this
+package is how ``Cloud`` talks to the cloud and may change in any release. It
+re-exports nothing: import from its modules (:mod:`normalizer.services.compute`,
+:mod:`~normalizer.services.network`, :mod:`~normalizer.services.image`).
 
 Each class wraps one service and returns the API's dicts unchanged apart from the
 top-level envelope; reads go through the resource cache, writes invalidate the kinds they
 affect, and pagination is walked in :mod:`normalizer.services.pagination` only.
-
-Usage::
-
-    compute = ComputeService(transport, cache)
-    servers = compute.list_servers()
+Only the calls the library makes exist here.
 """
 
-from __future__ import annotations
-
-from normalizer.services.base import CacheLike, ReplyLike, ServiceBase, TransportLike
-from normalizer.services.compute import ComputeService, microversion_at_least
-from normalizer.services.identity import IdentityService
-from normalizer.services.image import ImageService
-from normalizer.services.network import NetworkService
-from normalizer.services.pagination import paginate
-
-__all__ = [
-    "CacheLike",
-    "ComputeService",
-    "IdentityService",
-    "ImageService",
-    "NetworkService",
-    "ReplyLike",
-    "ServiceBase",
-    "TransportLike",
-    "microversion_at_least",
-    "paginate",
-]
+__all__: list[str] = []

@@ -14,7 +14,7 @@ import pytest
 from munch import Munch
 
 import normalizer
-from normalizer.provision import temporary_key_name
+from normalizer.provision.plan import temporary_key_name
 from normalizer.provision.waiting import ssh_banner_answers
 from normalizer.provision.public_ip import owner_marks
 from normalizer.testing import FakeCloud

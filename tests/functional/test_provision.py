@@ -6,6 +6,7 @@ import re
 import pytest
 
 import normalizer
+from normalizer.provision.plan import temporary_key_name
 from normalizer.testing import FakeClock, FakeCloud
 
 from tests.functional.conftest import KEY
@@ -285,15 +286,15 @@ def test_a_server_that_never_becomes_active_times_out_and_is_removed():
 def test_a_keypair_that_existed_before_the_call_is_never_touched():
     with FakeCloud("fip", build_polls=0) as fake:
         cloud = connect(fake)
-        name = normalizer.provision.temporary_key_name("web9", KEY)
+        name = temporary_key_name("web9", KEY)
         fake.add_keypair(name, KEY)  # a leftover of the same name and key (or another caller's)
-        fake.add_keypair(normalizer.provision.temporary_key_name("web10", KEY), KEY.replace("AAAAC3", "BBBBC3"))
+        fake.add_keypair(temporary_key_name("web10", KEY), KEY.replace("AAAAC3", "BBBBC3"))
         before = {k["name"]: dict(k) for k in fake.keypairs}
         cloud.create_server("web9", "ubuntu-24.04", "m1.small", public_key=KEY)
         cloud.create_server("web10", "ubuntu-24.04", "m1.small", public_key=KEY)
         assert {k["name"]: dict(k) for k in fake.keypairs} == before  # none deleted, none added
         used = [call.json["server"]["key_name"] for call in fake.calls("POST", "/compute/v2.1/servers")]
-        assert [u.rsplit("-", 1)[0] for u in used] == [name, normalizer.provision.temporary_key_name("web10", KEY)]
+        assert [u.rsplit("-", 1)[0] for u in used] == [name, temporary_key_name("web10", KEY)]
         assert not set(used) & set(before)  # each call imported and removed a keypair of its own
         assert not any(r.method == "DELETE" and r.path.endswith(tuple(before)) for r in fake.requests)
 

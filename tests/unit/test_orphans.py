@@ -7,9 +7,9 @@ import datetime
 import pytest
 
 from normalizer.exceptions import ConfigError, NotFound, ServerError
-from normalizer.provision import temporary_key_name
+from normalizer.provision.plan import temporary_key_name
 from normalizer.provision.orphans import (RULES, LiveServers, epoch_seconds, fill_ages, find_orphans,
-                                          floating_ip_orphans, keypair_orphans, older_than_seconds, remove_orphans,
+                                          floating_ip_orphans, older_than_seconds, remove_orphans,
                                           select_for_cleanup, temporary_key_server, with_created_at)
 from normalizer.provision.public_ip import owner_marks
 
