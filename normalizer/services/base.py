@@ -143,8 +143,7 @@ class ServiceBase:
         return producer() if fresh else self.cache.fetch(kind, call, args, producer)
 
     def _get(self, kind: str, call: str, path: str, key: str | None, *,
-             args: Mapping[str, Any], fresh: bool = False,
-             missing: tuple[type[Exception], ...] = (NotFound,)) -> Any:
+             args: Mapping[str, Any], fresh: bool = False) -> Any:
         """GET one record through the cache (or not, when ``fresh``); None on 404."""
         def produce() -> Any:
             reply = self._call("GET", path)
@@ -153,7 +152,7 @@ class ServiceBase:
         # a record created meanwhile (by another process) is seen on the next call.
         try:
             return self._read(kind, call, args, produce, fresh=fresh)
-        except missing:
+        except NotFound:
             return None
 
     def _send(self, method: str, path: str, kinds: Iterable[str], *, json: Any = None,

@@ -13,7 +13,7 @@ from normalizer.microversions import microversion_at_least
 from normalizer.services.base import ServiceBase, segment, unwrap
 from normalizer.services.pagination import paginate
 
-__all__ = ["ComputeService", "exact_name_filter", "microversion_at_least", "PROXY_MICROVERSION"]
+__all__ = ["ComputeService", "exact_name_filter", "PROXY_MICROVERSION"]
 
 #: The nova-network proxy APIs (os-floating-ips, addFloatingIp...) answer 404 from 2.36 on.
 PROXY_MICROVERSION = "2.35"
@@ -27,8 +27,6 @@ _LAST_KEY_GENERATION = "2.91"
 # floating IP at boot, so floating IPs are invalidated with servers too.
 _SERVER_KINDS = ("servers", "ports", "floating_ips")
 _NOVA_FIP_KINDS = ("floating_ips", "ports", "servers")
-# Actions that change something besides the server itself.
-_ACTION_KINDS = {"createImage": ("images",), "createBackup": ("images",)}
 
 
 def exact_name_filter(name: str) -> str:
@@ -90,19 +88,6 @@ class ComputeService(ServiceBase):
         return self._write("PUT", f"/servers/{segment(server_id)}/metadata/{segment(key)}", _SERVER_KINDS,
                            key="meta", json={"meta": {key: value}})
 
-    def server_action(self, server_id: str, body: Mapping[str, Any], *,
-                      microversion: str | None = None) -> Any:
-        """``POST /servers/{id}/action``; returns the body (None for most actions).
-
-        Usage: ``compute.server_action(sid, {"os-stop": None})``
-        """
-        kinds = set(_SERVER_KINDS)
-        for action in body:
-            kinds.update(_ACTION_KINDS.get(action, ()))
-        reply = self._send("POST", f"/servers/{segment(server_id)}/action", sorted(kinds),
-                           json=dict(body), microversion=microversion)
-        return reply.body
-
     # --- flavors ---------------------------------------------------------------------
 
     def list_flavors(self, *, include_private: bool = True, with_extra_specs: bool = False) -> list[dict]:
@@ -127,23 +112,12 @@ class ComputeService(ServiceBase):
     def _with_extra_specs(self, flavor: dict) -> dict:
         if "extra_specs" in flavor or "id" not in flavor:
             return flavor
-        specs = self.get_flavor_extra_specs(flavor["id"])
+        specs = self._flavor_extra_specs(flavor["id"])
         # A copy: the cached flavor list must stay as Nova sent it.
         return {**flavor, "extra_specs": specs if specs is not None else {}}
 
-    def get_flavor(self, flavor_id: str) -> dict | None:
-        """One flavor by id, or None.
-
-        Usage: ``compute.get_flavor("42")``
-        """
-        return self._get("flavors", "get_flavor", f"/flavors/{segment(flavor_id)}", "flavor",
-                         args={"id": flavor_id})
-
-    def get_flavor_extra_specs(self, flavor_id: str) -> dict | None:
-        """A flavor's extra specs (``GET /flavors/{id}/os-extra_specs``), or None.
-
-        Usage: ``compute.get_flavor_extra_specs("42")``
-        """
+    def _flavor_extra_specs(self, flavor_id: str) -> dict | None:
+        """A flavor's extra specs (``GET /flavors/{id}/os-extra_specs``), or None."""
         return self._get("flavors", "get_flavor_extra_specs",
                          f"/flavors/{segment(flavor_id)}/os-extra_specs", "extra_specs",
                          args={"id": flavor_id})
@@ -247,11 +221,3 @@ class ComputeService(ServiceBase):
             action["fixed_address"] = fixed_address
         self._send("POST", f"/servers/{segment(server_id)}/action", _NOVA_FIP_KINDS,
                    json={"addFloatingIp": action}, microversion=PROXY_MICROVERSION)
-
-    def remove_nova_floating_ip(self, server_id: str, address: str) -> None:
-        """Detach a floating IP from a server (``removeFloatingIp`` action).
-
-        Usage: ``compute.remove_nova_floating_ip(sid, "203.0.113.5")``
-        """
-        self._send("POST", f"/servers/{segment(server_id)}/action", _NOVA_FIP_KINDS,
-                   json={"removeFloatingIp": {"address": address}}, microversion=PROXY_MICROVERSION)

@@ -45,17 +45,3 @@ class ImageService(ServiceBase):
         """
         return self._get("images", "get_image", f"/images/{segment(image_id)}", None,
                          args={"id": image_id})
-
-    def create_image(self, body: Mapping[str, Any]) -> dict:
-        """Create an image record (no data upload).
-
-        Usage: ``image.create_image({"name": "x", "disk_format": "qcow2", "container_format": "bare"})``
-        """
-        return self._write("POST", "/images", ("images",), key=None, json=dict(body))
-
-    def delete_image(self, image_id: str) -> bool:
-        """Delete an image; False when it was already gone.
-
-        Usage: ``image.delete_image("6e4a...")``
-        """
-        return self._delete(f"/images/{segment(image_id)}", ("images",))

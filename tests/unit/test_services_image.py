@@ -46,17 +46,3 @@ def test_get_image_non_object_body_raises(image, transport):
     transport.add("image", "GET", "/images/a", "<html>proxy error</html>")
     with pytest.raises(exc.APIError):
         image.get_image("a")
-
-
-def test_create_image_posts_plain_body_and_invalidates(image, transport, cache):
-    transport.add("image", "POST", "/images", {"id": "new", "status": "queued"})
-    assert image.create_image({"name": "x", "disk_format": "qcow2"}) == {"id": "new", "status": "queued"}
-    assert transport.only_call().json == {"name": "x", "disk_format": "qcow2"}
-    assert cache.last_kinds == {"images"}
-
-
-@pytest.mark.parametrize("status, expected", [(204, True), (404, False)])
-def test_delete_image(image, transport, cache, status, expected):
-    transport.add("image", "DELETE", "/images/a", None, status=status)
-    assert image.delete_image("a") is expected
-    assert cache.last_kinds == {"images"}
