@@ -60,14 +60,11 @@ KINDS: Mapping[str, str] = {
     "ports": "network",
     "routers": "network",
     "floating_ips": "network",
-    "security_groups": "network",
     "extensions": "network",
-    "projects": "identity",
 }
 
 _SINGULAR = {kind: kind[:-1] for kind in KINDS}
 _SINGULAR["floating_ips"] = "floating_ip"
-_SINGULAR["security_groups"] = "security_group"
 
 
 def _expirations(section: Mapping[str, Any]) -> dict[str, float]:
