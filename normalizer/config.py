@@ -589,8 +589,9 @@ def load_config(
     override everything. Raises :class:`ConfigError` (:class:`UnknownCloudError` for a
     name that is not configured).
 
-    Usage: ``load_config("mycloud", region_name="RegionTwo")`` or
-    ``load_config(auth_url="https://keystone:5000/v3", username="u", password="p", project_name="p")``
+    >>> load_config("mycloud", region_name="RegionTwo")  # doctest: +SKIP
+    >>> load_config(auth_url="https://keystone:5000/v3", username="u", password="p",  # doctest: +SKIP
+    ...             project_name="p")
     """
     _check_arguments(session, {**kwargs, "profile_overrides": profile_overrides, "cache": cache})
     env = _environ(environ)
@@ -607,7 +608,7 @@ def load_all_configs(*, environ: Mapping[str, str] | None = None, **unexpected: 
     A cloud whose auth is incomplete is skipped with a warning, as openstacksdk does;
     any other configuration error is raised.
 
-    Usage: ``[(c.name, c.region_name) for c in load_all_configs()]``
+    >>> [(c.name, c.region_name) for c in load_all_configs()]  # doctest: +SKIP
     """
     if unexpected:
         # connect_all(**kwargs) lands here: a TypeError would escape the public API

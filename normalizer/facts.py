@@ -52,7 +52,7 @@ class NetworkCapabilities:
 class CloudFacts:
     """Fetches what decisions need from one cloud region, and remembers what its answers showed.
 
-    Usage: ``facts = CloudFacts(transport, compute, network); topology = facts.topology()``
+    >>> facts = CloudFacts(transport, compute, network); topology = facts.topology()  # doctest: +SKIP
     """
 
     def __init__(self, transport: Any, compute: Any, network: Any) -> None:

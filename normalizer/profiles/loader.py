@@ -313,7 +313,7 @@ def check_profile_file(path: str | os.PathLike) -> list[Profile]:
     Returns the assembled profiles (top level first, then one per region); status is
     not acted on. ``_defaults.yaml`` is validated as a layer and returns ``[]``.
 
-    Usage: ``check_profile_file("~/.config/normalizer/profiles/mycloud.yaml")``.
+    >>> check_profile_file("~/.config/normalizer/profiles/mycloud.yaml")  # doctest: +SKIP
     """
     if not isinstance(path, (str, os.PathLike)):
         raise ProfileError(f"a profile file path must be text, not {type(path).__name__}",

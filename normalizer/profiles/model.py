@@ -49,8 +49,9 @@ _MISSING = object()
 class ProfileDeprecationWarning(UserWarning):
     """Issued when a profile with ``status: deprecated`` is loaded.
 
-    Usage: ``warnings.simplefilter("error", ProfileDeprecationWarning)`` turns it into an
-    error in a test suite.
+    Turn it into an error in a test suite:
+
+    >>> warnings.simplefilter("error", ProfileDeprecationWarning)  # doctest: +SKIP
     """
 
 
@@ -80,7 +81,7 @@ class TransportSettings:
     field has a default here. A connection's own ``api_timeout`` and ``interface``
     (clouds.yaml) replace the profile's through :meth:`for_connection`.
 
-    Usage: ``session_timeout = profile.transport.timeout``.
+    >>> session_timeout = profile.transport.timeout  # doctest: +SKIP
     """
 
     timeout: float
@@ -98,7 +99,7 @@ class TransportSettings:
     def from_data(cls, data: Mapping) -> TransportSettings:
         """Build the settings from a merged, validated profile mapping.
 
-        Usage: ``TransportSettings.from_data(profile.data)``.
+        >>> TransportSettings.from_data(profile.data)  # doctest: +SKIP
         """
         section = _section(data, "transport")
         return cls(
@@ -210,7 +211,7 @@ class NetworkRule:
 class NetworkSettings:
     """How servers get a public address, and what the profile says about networks.
 
-    Usage: ``if profile.network.public_access == "floating_ip": ...``.
+    >>> if profile.network.public_access == "floating_ip": ...  # doctest: +SKIP
     """
 
     public_access: str | None
@@ -223,7 +224,7 @@ class NetworkSettings:
     def from_data(cls, data: Mapping) -> NetworkSettings:
         """Build the settings from a merged, validated profile mapping.
 
-        Usage: ``NetworkSettings.from_data(profile.data)``.
+        >>> NetworkSettings.from_data(profile.data)  # doctest: +SKIP
         """
         section = _section(data, "network")
         return cls(
@@ -268,7 +269,7 @@ class Profile:
     def from_data(cls, data: Mapping, region_name: str | None = None) -> Profile:
         """Freeze a merged, validated profile mapping into a :class:`Profile`.
 
-        Usage: ``Profile.from_data(merged, region_name="RegionOne")``.
+        >>> Profile.from_data(merged, region_name="RegionOne")  # doctest: +SKIP
         """
         frozen = freeze(data)
         images = ImageSettings.from_data(frozen)
@@ -311,7 +312,7 @@ class Profile:
     def as_dict(self) -> dict:
         """Return the whole merged profile as plain dicts and lists (JSON/YAML-safe).
 
-        Usage: ``yaml.safe_dump(profile.as_dict())``.
+        >>> yaml.safe_dump(profile.as_dict())  # doctest: +SKIP
         """
         return plain_copy(self.data)
 

@@ -61,8 +61,10 @@ def _type_name(value: Any) -> str:
 class Str:
     """A non-empty string, optionally matching ``pattern`` (whole string).
 
-    Usage: ``Str(pattern=r"2\\.[0-9]+", example="2.79")``; every checker has
-    ``check(value, path, ctx)``, which raises :class:`ProfileError` or returns None.
+    Every checker has ``check(value, path, ctx)``, which raises :class:`ProfileError` or
+    returns None.
+
+    >>> Str(pattern=r"2\\.[0-9]+", example="2.79")  # doctest: +SKIP
     """
 
     def __init__(self, pattern: str | None = None, example: str | None = None) -> None:
@@ -84,7 +86,7 @@ class Str:
 class Bool:
     """``true`` or ``false``.
 
-    Usage: ``"prefer_ipv6": Bool()``.
+    >>> {"prefer_ipv6": Bool()}  # doctest: +SKIP
     """
 
     def check(self, value: Any, path: str, ctx: _Ctx) -> None:
@@ -95,7 +97,7 @@ class Bool:
 class Int:
     """An integer (not a boolean) within ``[low, high]``.
 
-    Usage: ``Int(400, 599)``.
+    >>> Int(400, 599)  # doctest: +SKIP
     """
 
     def __init__(self, low: int | None = None, high: int | None = None) -> None:
@@ -112,7 +114,7 @@ class Int:
 class Number:
     """A finite int or float; ``positive`` means > 0, otherwise >= 0.
 
-    Usage: ``"timeout": Number(positive=True)``.
+    >>> {"timeout": Number(positive=True)}  # doctest: +SKIP
     """
 
     def __init__(self, positive: bool) -> None:
@@ -128,7 +130,7 @@ class Number:
 class Enum:
     """One of a fixed set of strings.
 
-    Usage: ``Enum("active", "deprecated", "shutdown")``.
+    >>> Enum("active", "deprecated", "shutdown")  # doctest: +SKIP
     """
 
     def __init__(self, *choices: str) -> None:
@@ -191,7 +193,7 @@ def repetition_counts(pattern: str) -> tuple[int, int]:
 class Regex:
     """A Python regular expression that compiles; named groups limited to ``groups``.
 
-    Usage: ``Regex(groups=frozenset({"version", "arch"}))``.
+    >>> Regex(groups=frozenset({"version", "arch"}))  # doctest: +SKIP
     """
 
     def __init__(self, groups: frozenset[str] = frozenset()) -> None:
@@ -224,7 +226,7 @@ class Regex:
 class Template:
     """A string with ``{placeholder}`` fields limited to ``allowed``; optionally an http(s) URL.
 
-    Usage: ``Template("region_name", "project_id")``.
+    >>> Template("region_name", "project_id")  # doctest: +SKIP
     """
 
     def __init__(self, *allowed: str, url: bool = True) -> None:
@@ -251,7 +253,7 @@ class Template:
 class ListOf:
     """A list whose items all pass ``item``; items may not be null.
 
-    Usage: ``ListOf(Int(400, 599), unique=True)``.
+    >>> ListOf(Int(400, 599), unique=True)  # doctest: +SKIP
     """
 
     def __init__(self, item: Any, unique: bool = False) -> None:
@@ -271,7 +273,7 @@ class ListOf:
 class MapOf:
     """A mapping with string keys (limited to ``keys`` when given); null values allowed.
 
-    Usage: ``MapOf(Number(positive=True), keys=("compute", "all"))``.
+    >>> MapOf(Number(positive=True), keys=("compute", "all"))  # doctest: +SKIP
     """
 
     def __init__(self, value: Any, keys: tuple[str, ...] | None = None) -> None:
@@ -306,7 +308,7 @@ class Record:
     (not in a layer or region block); ``not_null`` keys may not be null; ``one_of``
     needs exactly one of its keys set; ``checks`` are cross-field rules.
 
-    Usage: ``Record({"key": Str(), "pattern": Regex()}, required=("key", "pattern"))``.
+    >>> Record({"key": Str(), "pattern": Regex()}, required=("key", "pattern"))  # doctest: +SKIP
     """
 
     def __init__(self, fields: Mapping[str, Any], *, required: tuple[str, ...] = (),

@@ -108,7 +108,7 @@ class NameRule:
     """One image name rule, compiled: a whole-name pattern and what it says.
 
     ``distro`` and ``arch`` are already canonical (``amd64`` reads as ``x86_64``).
-    Usage: ``found = rule.pattern.fullmatch(name)``.
+    >>> found = rule.pattern.fullmatch(name)  # doctest: +SKIP
     """
 
     pattern: re.Pattern
@@ -131,8 +131,10 @@ class ImageSettings:
 
     ``name_rules`` holds ``images.name_rules`` then ``images.generic_name_rules``;
     ``hidden_patterns`` holds ``images.hidden_patterns`` then
-    ``images.generic_hidden_patterns``. Usage:
-    ``profile.images.canonical_arch("amd64")`` -> ``"x86_64"``.
+    ``images.generic_hidden_patterns``.
+
+    >>> profile.images.canonical_arch("amd64")  # doctest: +SKIP
+    'x86_64'
     """
 
     name_rules: tuple[NameRule, ...] = ()
@@ -146,7 +148,7 @@ class ImageSettings:
     def from_data(cls, data: Mapping) -> ImageSettings:
         """Build the section from a merged, validated profile mapping.
 
-        Usage: ``ImageSettings.from_data(profile.data)``.
+        >>> ImageSettings.from_data(profile.data)  # doctest: +SKIP
         """
         section = _section(data, "images")
         distros = _spellings(_table(section, "distro_spellings"))
@@ -187,7 +189,7 @@ class ImageSettings:
     def rules_from(self, source: str) -> tuple[NameRule, ...]:
         """The name rules that came from one list, e.g. ``"images.name_rules"``.
 
-        Usage: ``if not profile.images.rules_from("images.name_rules"): ...``.
+        >>> if not profile.images.rules_from("images.name_rules"): ...  # doctest: +SKIP
         """
         return tuple(rule for rule in self.name_rules if rule.source == source)
 
@@ -212,7 +214,7 @@ class LoginMatch:
 class LoginRule:
     """One login rule, compiled. ``user`` None means "this image has no login user".
 
-    Usage: ``if rule.match.name_pattern and rule.match.name_pattern.fullmatch(name): ...``.
+    >>> if rule.match.name_pattern and rule.match.name_pattern.fullmatch(name): ...  # doctest: +SKIP
     """
 
     match: LoginMatch
@@ -233,7 +235,7 @@ class LoginSettings:
 
     ``rules`` holds ``login.rules`` then ``login.generic_rules``. ``no_login_distros``
     maps a distro whose images have no standard SSH user (Windows) to the reason shown.
-    Usage: ``profile.login.distro_users.get("debian")``.
+    >>> profile.login.distro_users.get("debian")  # doctest: +SKIP
     """
 
     overrides: Mapping[str, str | None] = field(default_factory=FrozenMap)
@@ -245,7 +247,7 @@ class LoginSettings:
     def from_data(cls, data: Mapping, images: ImageSettings) -> LoginSettings:
         """Build the section; ``images`` resolves the distro spellings of the rules.
 
-        Usage: ``LoginSettings.from_data(profile.data, profile.images)``.
+        >>> LoginSettings.from_data(profile.data, profile.images)  # doctest: +SKIP
         """
         section = _section(data, "login")
         rules = []
@@ -308,7 +310,9 @@ class FlavorSettings:
     """Flavor exclusions (generic lists first, deduplicated), size aliases and instance types.
 
     ``instance_types`` comes from the top-level ``instance_types`` (AWS sizes),
-    ``aliases`` from ``flavors.aliases``. Usage: ``profile.flavors.instance_types["t3.small"]``.
+    ``aliases`` from ``flavors.aliases``.
+
+    >>> profile.flavors.instance_types["t3.small"]  # doctest: +SKIP
     """
 
     exclude_patterns: tuple[ExcludePattern, ...] = ()
@@ -320,7 +324,7 @@ class FlavorSettings:
     def from_data(cls, data: Mapping) -> FlavorSettings:
         """Build the section from a merged, validated profile mapping.
 
-        Usage: ``FlavorSettings.from_data(profile.data)``.
+        >>> FlavorSettings.from_data(profile.data)  # doctest: +SKIP
         """
         section = _section(data, "flavors")
         names: dict[str, ExcludePattern] = {}
@@ -353,7 +357,9 @@ def _size(value: Any) -> int:
 class IdentitySettings:
     """Keystone facts of the vendor: the auth URL template, auth type and interface.
 
-    Usage: ``profile.identity.auth_url`` (may hold ``{region_name}``).
+    ``auth_url`` may hold ``{region_name}``.
+
+    >>> profile.identity.auth_url  # doctest: +SKIP
     """
 
     auth_url: str | None = None
@@ -375,7 +381,7 @@ class IdentitySettings:
 class ConformanceSettings:
     """How the conformance probe boots its server: the image alias it asks for.
 
-    Usage: ``pick_image(images, profile, alias=profile.conformance.probe_image)``.
+    >>> pick_image(images, profile, alias=profile.conformance.probe_image)  # doctest: +SKIP
     """
 
     probe_image: str | None = None

@@ -151,7 +151,7 @@ def probe_report(steps: list[Munch], create: Callable[[], Munch], delete: Callab
     A failed step becomes ``unsupported`` with the error; ``delete`` runs whenever a
     server exists (create cleans up after its own failures).
 
-    Usage: ``probe_report(report, lambda: cloud.create_server(...), cloud.delete_server)``
+    >>> probe_report(report, lambda: cloud.create_server(...), cloud.delete_server)  # doctest: +SKIP
     """
     by_number = {s.number: Munch(s) for s in steps}
     try:

@@ -366,6 +366,11 @@ def plan_server(request: ServerRequest, *, images: Sequence[Mapping], flavors: S
 
     Raises the selection errors a create would (NoMatch, AmbiguousMatch,
     UnsupportedOnCloud, ConfigError) before anything exists on the cloud.
+
+    >>> plan = plan_server(ServerRequest(name="web1", image="ubuntu-24.04", flavor="t3.small"),  # doctest: +SKIP
+    ...                    images=images, flavors=flavors, networks=networks, roles=roles, profile=profile)
+    >>> plan.floating_ip_pool, plan.login_user  # doctest: +SKIP
+    ('6e4b...', 'ubuntu')
     """
     image, image_decision = _image_step(images, request.image, profile)
     flavor, flavor_decision = _flavor_step(flavors, request.flavor, profile)

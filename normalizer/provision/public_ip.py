@@ -148,7 +148,7 @@ def first_fixed_v4(port: Mapping[str, Any]) -> str | None:
 class FloatingIPs:
     """Allocate, claim, find and release floating IPs for servers (Neutron or Nova's proxy).
 
-    Usage: ``FloatingIPs(compute, network).allocate(pool_id, port, server_id, ledger)``
+    >>> FloatingIPs(compute, network).allocate(pool_id, port, server_id, ledger)  # doctest: +SKIP
     """
 
     def __init__(self, compute: Any, network: Any) -> None:

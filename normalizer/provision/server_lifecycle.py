@@ -110,8 +110,8 @@ class ServerSurroundings:
 class Provisioner:
     """Create, delete and give public addresses to servers, leaving nothing behind on failure.
 
-    Usage: ``Provisioner(cloud_name="c", compute=..., network=..., profile=...).create(plan,
-    CreateOptions(public_key=key), ServerSurroundings(view, neutron=True))``
+    >>> Provisioner(cloud_name="c", compute=compute, network=network, profile=profile).create(  # doctest: +SKIP
+    ...     plan, CreateOptions(public_key=key), ServerSurroundings(view, neutron=True))
     """
 
     def __init__(self, *, cloud_name: str, compute: Any, network: Any, profile: Profile,

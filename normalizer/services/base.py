@@ -21,7 +21,7 @@ T = TypeVar("T")
 class ReplyLike(Protocol):
     """One successful HTTP answer, as ``transport.Reply`` gives it.
 
-    Usage: ``reply = transport.request("compute", "GET", "/flavors/1"); reply.body``
+    >>> reply = transport.request("compute", "GET", "/flavors/1"); reply.body  # doctest: +SKIP
     """
 
     @property
@@ -47,7 +47,7 @@ class TransportLike(Protocol):
     them (``transport.Transport`` does), to bound a whole walk in time; simple test
     doubles may leave them out.
 
-    Usage: ``transport.request("network", "GET", "/networks", params={"limit": 1})``
+    >>> transport.request("network", "GET", "/networks", params={"limit": 1})  # doctest: +SKIP
     """
 
     @property
@@ -68,7 +68,7 @@ class TransportLike(Protocol):
 class CacheLike(Protocol):
     """The part of ``cache.ResourceCache`` the services use.
 
-    Usage: ``cache.fetch("flavors", "list_flavors", {}, producer); cache.invalidate("servers")``
+    >>> cache.fetch("flavors", "list_flavors", {}, producer); cache.invalidate("servers")  # doctest: +SKIP
     """
 
     def fetch(self, kind: str, call: str, args: Mapping[str, Any],
@@ -92,7 +92,7 @@ def unwrap(reply: ReplyLike, key: str | None, *, service: str, method: str) -> A
     A 2xx answer without the expected envelope (an HTML page from a proxy, a
     truncated body) raises :class:`APIError` instead of a ``KeyError``.
 
-    Usage: ``unwrap(reply, "server", service="compute", method="GET") -> dict``
+    >>> unwrap(reply, "server", service="compute", method="GET") -> dict  # doctest: +SKIP
     """
     body = reply.body
     if key is None:
@@ -113,7 +113,7 @@ class ServiceBase:
 
     Subclasses set :attr:`service` (``"compute"``, ``"network"``, ...).
 
-    Usage: ``class ComputeService(ServiceBase): service = "compute"``
+    >>> class ComputeService(ServiceBase): service = "compute"  # doctest: +SKIP
     """
 
     service: str = ""

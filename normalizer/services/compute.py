@@ -41,7 +41,7 @@ def exact_name_filter(name: str) -> str:
 class ComputeService(ServiceBase):
     """Nova, raw.
 
-    Usage: ``ComputeService(transport, cache).list_servers(filters={"name": "^web"})``
+    >>> ComputeService(transport, cache).list_servers(filters={"name": "^web"})  # doctest: +SKIP
     """
 
     service = "compute"
@@ -51,7 +51,7 @@ class ComputeService(ServiceBase):
     def list_servers(self, *, filters: Mapping[str, Any] | None = None, fresh: bool = False) -> list[dict]:
         """Every server of the project with details (``GET /servers/detail``); ``fresh`` skips the cache.
 
-        Usage: ``compute.list_servers(filters={"status": "ACTIVE"})``
+        >>> compute.list_servers(filters={"status": "ACTIVE"})  # doctest: +SKIP
         """
         params = dict(filters or {})
         return self._read("servers", "list_servers", {"filters": params},
@@ -61,7 +61,7 @@ class ComputeService(ServiceBase):
     def get_server(self, server_id: str, *, fresh: bool = False) -> dict | None:
         """One server by id, or None; ``fresh`` skips the cache (for polling).
 
-        Usage: ``compute.get_server("9e1c...", fresh=True)``
+        >>> compute.get_server("9e1c...", fresh=True)  # doctest: +SKIP
         """
         return self._get("servers", "get_server", f"/servers/{segment(server_id)}", "server",
                          args={"id": server_id}, fresh=fresh)
@@ -69,21 +69,21 @@ class ComputeService(ServiceBase):
     def create_server(self, body: Mapping[str, Any]) -> dict:
         """Boot a server; returns Nova's answer (id, links, ``adminPass``...).
 
-        Usage: ``compute.create_server({"name": "web", "imageRef": i, "flavorRef": f})``
+        >>> compute.create_server({"name": "web", "imageRef": i, "flavorRef": f})  # doctest: +SKIP
         """
         return self._write("POST", "/servers", _SERVER_KINDS, key="server", json={"server": dict(body)})
 
     def delete_server(self, server_id: str) -> bool:
         """Delete a server; False when it was already gone.
 
-        Usage: ``compute.delete_server("9e1c...")``
+        >>> compute.delete_server("9e1c...")  # doctest: +SKIP
         """
         return self._delete(f"/servers/{segment(server_id)}", _SERVER_KINDS)
 
     def set_server_metadata_item(self, server_id: str, key: str, value: str) -> dict:
         """Set one metadata item of a server (``PUT /servers/{id}/metadata/{key}``).
 
-        Usage: ``compute.set_server_metadata_item(sid, "role", "web")``
+        >>> compute.set_server_metadata_item(sid, "role", "web")  # doctest: +SKIP
         """
         return self._write("PUT", f"/servers/{segment(server_id)}/metadata/{segment(key)}", _SERVER_KINDS,
                            key="meta", json={"meta": {key: value}})
@@ -98,7 +98,7 @@ class ComputeService(ServiceBase):
         are already in the list from microversion 2.61; before that, one extra request
         per flavor is made, so only ask when you need them.
 
-        Usage: ``compute.list_flavors(with_extra_specs=True)``
+        >>> compute.list_flavors(with_extra_specs=True)  # doctest: +SKIP
         """
         params = {"is_public": "None"} if include_private else {}
         flavors = self._read("flavors", "list_flavors", {"params": params},
@@ -127,7 +127,7 @@ class ComputeService(ServiceBase):
     def list_keypairs(self) -> list[dict]:
         """The user's keypairs, each without its ``{"keypair": ...}`` wrapper.
 
-        Usage: ``[k["name"] for k in compute.list_keypairs()]``
+        >>> [k["name"] for k in compute.list_keypairs()]  # doctest: +SKIP
         """
         def produce() -> list[dict]:
             items = paginate(self.transport, self.service, "/os-keypairs", key="keypairs")
@@ -138,7 +138,7 @@ class ComputeService(ServiceBase):
     def get_keypair(self, name: str) -> dict | None:
         """One keypair by name, or None.
 
-        Usage: ``compute.get_keypair("deploy")``
+        >>> compute.get_keypair("deploy")  # doctest: +SKIP
         """
         return self._get("keypairs", "get_keypair", f"/os-keypairs/{segment(name)}", "keypair",
                          args={"name": name})
@@ -150,7 +150,7 @@ class ComputeService(ServiceBase):
         Nova stopped generating keys at microversion 2.92, so a generation request is
         sent at 2.91 when the negotiated version is newer.
 
-        Usage: ``compute.create_keypair("deploy", public_key=open(path).read())``
+        >>> compute.create_keypair("deploy", public_key=open(path).read())  # doctest: +SKIP
         """
         body: dict[str, Any] = {"name": name}
         if public_key is not None:
@@ -167,7 +167,7 @@ class ComputeService(ServiceBase):
     def delete_keypair(self, name: str) -> bool:
         """Delete a keypair; False when it was already gone.
 
-        Usage: ``compute.delete_keypair("deploy")``
+        >>> compute.delete_keypair("deploy")  # doctest: +SKIP
         """
         return self._delete(f"/os-keypairs/{segment(name)}", ("keypairs",))
 
@@ -176,7 +176,7 @@ class ComputeService(ServiceBase):
     def list_nova_floating_ips(self, *, fresh: bool = False) -> list[dict]:
         """Floating IPs through Nova's proxy (``GET /os-floating-ips``); ``fresh`` skips the cache.
 
-        Usage: ``compute.list_nova_floating_ips(fresh=True)``
+        >>> compute.list_nova_floating_ips(fresh=True)  # doctest: +SKIP
         """
         return self._read("floating_ips", "list_nova_floating_ips", {},
                           lambda: self._proxy_get("/os-floating-ips", "floating_ips"), fresh=fresh)
@@ -184,7 +184,7 @@ class ComputeService(ServiceBase):
     def list_nova_floating_ip_pools(self) -> list[dict]:
         """Floating-IP pools through Nova's proxy (``[{"name": ...}]``).
 
-        Usage: ``[p["name"] for p in compute.list_nova_floating_ip_pools()]``
+        >>> [p["name"] for p in compute.list_nova_floating_ip_pools()]  # doctest: +SKIP
         """
         return self._read("floating_ips", "list_nova_floating_ip_pools", {},
                           lambda: self._proxy_get("/os-floating-ip-pools", "floating_ip_pools"))
@@ -196,7 +196,7 @@ class ComputeService(ServiceBase):
     def create_nova_floating_ip(self, pool: str | None) -> dict:
         """Allocate a floating IP from ``pool`` (None: the cloud's default pool).
 
-        Usage: ``compute.create_nova_floating_ip(pool_name)``
+        >>> compute.create_nova_floating_ip(pool_name)  # doctest: +SKIP
         """
         body = {"pool": pool} if pool is not None else {}
         return self._write("POST", "/os-floating-ips", _NOVA_FIP_KINDS, key="floating_ip",
@@ -205,7 +205,7 @@ class ComputeService(ServiceBase):
     def delete_nova_floating_ip(self, floating_ip_id: str) -> bool:
         """Release a floating IP; False when it was already gone.
 
-        Usage: ``compute.delete_nova_floating_ip("1")``
+        >>> compute.delete_nova_floating_ip("1")  # doctest: +SKIP
         """
         return self._delete(f"/os-floating-ips/{segment(floating_ip_id)}", _NOVA_FIP_KINDS,
                             microversion=PROXY_MICROVERSION)
@@ -214,7 +214,7 @@ class ComputeService(ServiceBase):
                              fixed_address: str | None = None) -> None:
         """Attach a floating IP to a server (``addFloatingIp`` action).
 
-        Usage: ``compute.add_nova_floating_ip(sid, "203.0.113.5")``
+        >>> compute.add_nova_floating_ip(sid, "203.0.113.5")  # doctest: +SKIP
         """
         action: dict[str, Any] = {"address": address}
         if fixed_address is not None:

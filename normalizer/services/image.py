@@ -19,7 +19,7 @@ __all__ = ["ImageService"]
 class ImageService(ServiceBase):
     """Glance, raw.
 
-    Usage: ``ImageService(transport, cache).list_images(filters={"status": "active"})``
+    >>> ImageService(transport, cache).list_images(filters={"status": "active"})  # doctest: +SKIP
     """
 
     service = "image"
@@ -31,7 +31,7 @@ class ImageService(ServiceBase):
         ``page_size`` only changes how many requests are made, not the result, so it is
         not part of the cache key.
 
-        Usage: ``image.list_images(filters={"visibility": "all"}, page_size=200)``
+        >>> image.list_images(filters={"visibility": "all"}, page_size=200)  # doctest: +SKIP
         """
         params = dict(filters or {})
         return self._read("images", "list_images", {"filters": params},
@@ -41,7 +41,7 @@ class ImageService(ServiceBase):
     def get_image(self, image_id: str) -> dict | None:
         """One image by id, or None.
 
-        Usage: ``image.get_image("6e4a...")``
+        >>> image.get_image("6e4a...")  # doctest: +SKIP
         """
         return self._get("images", "get_image", f"/images/{segment(image_id)}", None,
                          args={"id": image_id})

@@ -46,7 +46,7 @@ _FLOATING_IP_KINDS = ("floating_ips", "ports", "servers")
 class NetworkService(ServiceBase):
     """Neutron, raw.
 
-    Usage: ``NetworkService(transport, cache).list_networks(filters={"router:external": True})``
+    >>> NetworkService(transport, cache).list_networks(filters={"router:external": True})  # doctest: +SKIP
     """
 
     service = "network"
@@ -62,29 +62,47 @@ class NetworkService(ServiceBase):
                                            key=coll.plural, params=params), fresh=fresh)
 
     def list_networks(self, *, filters: Mapping[str, Any] | None = None) -> list[dict]:
-        """Networks visible to the project. Usage: ``net.list_networks(filters={"shared": True})``"""
+        """Networks visible to the project.
+
+        >>> net.list_networks(filters={"shared": True})  # doctest: +SKIP
+        """
         return self._list("networks", filters)
 
     def list_subnets(self, *, filters: Mapping[str, Any] | None = None) -> list[dict]:
-        """Subnets. Usage: ``net.list_subnets(filters={"network_id": nid})``"""
+        """Subnets.
+
+        >>> net.list_subnets(filters={"network_id": nid})  # doctest: +SKIP
+        """
         return self._list("subnets", filters)
 
     def list_ports(self, *, filters: Mapping[str, Any] | None = None, fresh: bool = False) -> list[dict]:
-        """Ports (``fresh`` skips the cache). Usage: ``net.list_ports(filters={"device_id": server_id})``"""
+        """Ports (``fresh`` skips the cache).
+
+        >>> net.list_ports(filters={"device_id": server_id})  # doctest: +SKIP
+        """
         return self._list("ports", filters, fresh=fresh)
 
     def list_routers(self, *, filters: Mapping[str, Any] | None = None) -> list[dict]:
-        """Routers. Usage: ``net.list_routers()``"""
+        """Routers.
+
+        >>> net.list_routers()  # doctest: +SKIP
+        """
         return self._list("routers", filters)
 
     def list_floating_ips(self, *, filters: Mapping[str, Any] | None = None, fresh: bool = False) -> list[dict]:
-        """Floating IPs (``fresh`` skips the cache). Usage: ``net.list_floating_ips(filters={"port_id": pid})``"""
+        """Floating IPs (``fresh`` skips the cache).
+
+        >>> net.list_floating_ips(filters={"port_id": pid})  # doctest: +SKIP
+        """
         return self._list("floating_ips", filters, fresh=fresh)
 
     # --- floating IP writes (the only Neutron resource the library changes) -----------
 
     def create_floating_ip(self, body: Mapping[str, Any]) -> dict:
-        """Allocate a floating IP. Usage: ``net.create_floating_ip({"floating_network_id": x})``"""
+        """Allocate a floating IP.
+
+        >>> net.create_floating_ip({"floating_network_id": x})  # doctest: +SKIP
+        """
         coll = COLLECTIONS["floating_ips"]
         return self._write("POST", coll.path, _FLOATING_IP_KINDS, key=coll.singular,
                            json={coll.singular: dict(body)})
@@ -96,7 +114,7 @@ class NetworkService(ServiceBase):
         ``if_revision`` makes the write conditional (``If-Match: revision_number=N``):
         Neutron answers 412, raised as Conflict, when another client changed it first.
 
-        Usage: ``net.update_floating_ip(fid, {"port_id": pid}, if_revision=3)``
+        >>> net.update_floating_ip(fid, {"port_id": pid}, if_revision=3)  # doctest: +SKIP
         """
         coll = COLLECTIONS["floating_ips"]
         headers = {"If-Match": f"revision_number={if_revision}"} if if_revision is not None else None
@@ -104,7 +122,10 @@ class NetworkService(ServiceBase):
                            key=coll.singular, json={coll.singular: dict(body)}, headers=headers)
 
     def delete_floating_ip(self, floating_ip_id: str) -> bool:
-        """Release a floating IP; False when already gone. Usage: ``net.delete_floating_ip(fid)``"""
+        """Release a floating IP; False when already gone.
+
+        >>> net.delete_floating_ip(fid)  # doctest: +SKIP
+        """
         return self._delete(f"{COLLECTIONS['floating_ips'].path}/{segment(floating_ip_id)}", _FLOATING_IP_KINDS)
 
     # --- tags and extensions ---------------------------------------------------------
@@ -115,7 +136,7 @@ class NetworkService(ServiceBase):
         ``collection`` is Neutron's path name (``"floatingips"``) or our kind
         (``"floating_ips"``).
 
-        Usage: ``net.set_tags("floatingips", fid, ["created-by-normalizer"])``
+        >>> net.set_tags("floatingips", fid, ["created-by-normalizer"])  # doctest: +SKIP
         """
         coll = COLLECTIONS.get(collection) or _BY_PATH_NAME.get(collection)
         path_name = coll.path.lstrip("/") if coll else segment(collection)
@@ -135,5 +156,8 @@ class NetworkService(ServiceBase):
         return list(self._extensions)
 
     def has_extension(self, alias: str) -> bool:
-        """Whether Neutron offers the extension ``alias``. Usage: ``net.has_extension("router")``"""
+        """Whether Neutron offers the extension ``alias``.
+
+        >>> net.has_extension("router")  # doctest: +SKIP
+        """
         return alias in self._extension_aliases()

@@ -51,7 +51,7 @@ def paginate(transport: TransportLike, service: str, path: str, *, key: str,
     :data:`MAX_WALK_SECONDS` raises RequestTimeout: a partial listing would look
     complete. Records repeated on later pages are dropped (one warning per walk).
 
-    Usage: ``paginate(transport, "image", "/images", key="images", page_size=100)``
+    >>> paginate(transport, "image", "/images", key="images", page_size=100)  # doctest: +SKIP
     """
     query: dict[str, Any] = dict(params or {})
     if page_size is not None:

@@ -314,7 +314,11 @@ class NovaState:
 
 
 def render_flavor(flavor: dict, mv: tuple[int, int], root: str, detail: bool) -> dict:
-    """A flavor as ``/flavors`` (``detail=False``) or ``/flavors/detail`` shows it at ``mv``."""
+    """A flavor as ``/flavors`` (``detail=False``) or ``/flavors/detail`` shows it at ``mv``.
+
+    >>> sorted(render_flavor({"id": "1", "name": "m1.tiny"}, (2, 1), "http://127.0.0.1/compute", False))
+    ['id', 'links', 'name']
+    """
     links = [{"href": f"{root}/v2.1/flavors/{flavor['id']}", "rel": "self"},
              {"href": f"{root}/flavors/{flavor['id']}", "rel": "bookmark"}]
     out = {"id": flavor["id"], "name": flavor["name"], "links": links}

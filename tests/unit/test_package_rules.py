@@ -128,6 +128,45 @@ def test_every_public_function_has_a_docstring():
     assert not missing, "\n".join(missing)
 
 
+# One docstring style: a one-line summary, prose, reST fields (``:param x:``) and doctest
+# examples (``>>>``); no "Usage:" prose examples, no Google or NumPy sections.
+_OTHER_STYLES = re.compile(r"^\s*(Usage:|Args:|Arguments:|Returns:|Yields:|Raises:|Examples?:|Parameters\s*$|-{3,}\s*$)",
+                           re.M)
+
+
+def _public_docstrings():
+    for path in python_files():
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and not node.name.startswith("_"):
+                yield path, node, ast.get_docstring(node) or ""
+                members = node.body if isinstance(node, ast.ClassDef) else ()
+                for member in members:
+                    if isinstance(member, ast.FunctionDef) and not member.name.startswith("_"):
+                        yield path, member, ast.get_docstring(member) or ""
+
+
+def test_one_docstring_style():
+    offenders = []
+    for path, node, doc in _public_docstrings():
+        where = f"{path.relative_to(REPO)}:{node.lineno} {node.name}"
+        lines = doc.splitlines()
+        if lines and not lines[0].strip():
+            offenders.append(f"{where}: the first line must be the summary")
+        if len(lines) > 1 and lines[1].strip():
+            offenders.append(f"{where}: the summary is one line, then a blank line")
+        if _OTHER_STYLES.search(doc):
+            offenders.append(f"{where}: {_OTHER_STYLES.search(doc).group(1).strip()} (use reST fields and >>> examples)")
+    assert not offenders, "\n".join(offenders)
+
+
+def test_every_public_function_shows_an_example():
+    missing = [f"{path.relative_to(REPO)}:{node.lineno} {node.name}" for path in python_files()
+               for node in ast.parse(path.read_text()).body
+               if isinstance(node, ast.FunctionDef) and not node.name.startswith("_")
+               and ">>>" not in (ast.get_docstring(node) or "")]
+    assert not missing, "\n".join(missing)
+
+
 def test_public_classes_document_every_method_with_an_example():
     from normalizer.testing import FakeCloud
 
