@@ -213,7 +213,7 @@ def test_cloud_collaborators_are_private():
 #: ``select.decision`` is the shared value type of every decision, so it sits with the pure basics.
 LAYERS = {
     "exceptions": 0, "_version": 0, "microversions": 0,
-    "arguments": 1, "normalize": 1, "profiles": 1, "userdata": 1, "select.decision": 1,
+    "arguments": 1, "tables": 1, "normalize": 1, "profiles": 1, "userdata": 1, "select.decision": 1,
     "select": 2,
     "interpret": 3, "error_mapping": 3, "cache": 3, "config_translate": 3, "auth_options": 3,
     "transport": 4, "services": 4, "config": 4,
