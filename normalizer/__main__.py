@@ -1,7 +1,8 @@
-"""``python -m normalizer``: the same as the ``normalizer`` command."""
+"""``python -m normalizer``: the same as the ``openstack-normalizer`` command."""
 
 import sys
 
 from normalizer.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":
+    sys.exit(main())

@@ -148,24 +148,31 @@ class Provisioner:
         key_name = f"{plan.key_name}-{uuid.uuid4().hex[:8]}" if plan.temporary_key else plan.key_name
         if plan.temporary_key:
             progress.step = "temporary key"
+            _LOG.info("%s: server %r: %s", self.cloud_name, plan.name, progress.step)
             self._add_temporary_key(key_name, options.public_key, ledger)
         progress.step = "boot"
+        _LOG.info("%s: server %r: %s", self.cloud_name, plan.name, progress.step)
         raw = self._boot(plan, key_name, ledger)
         if plan.temporary_key and not options.wait:
             # Nova copied the public key into the instance when it accepted the request.
             progress.step = "key removal"
+            _LOG.info("%s: server %r: %s", self.cloud_name, plan.name, progress.step)
             self._remove_temporary_key(key_name, ledger)
         if options.wait:
             progress.step = "wait for ACTIVE"
+            _LOG.info("%s: server %r: %s", self.cloud_name, plan.name, progress.step)
             raw = progress.wait(lambda: self._active(raw.get("id")), f"server {plan.name!r} to become ACTIVE")
         progress.step = "public address"
+        _LOG.info("%s: server %r: %s", self.cloud_name, plan.name, progress.step)
         fips = self._public_address(raw, plan.floating_ip_pool, plan.network_id, options, around, ledger, progress)
         server = around.view(raw, fips)
         if plan.temporary_key and options.wait:
             progress.step = "key removal"
+            _LOG.info("%s: server %r: %s", self.cloud_name, plan.name, progress.step)
             self._remove_temporary_key(key_name, ledger)
         if options.wait_for_ssh:
             progress.step = "ssh"
+            _LOG.info("%s: server %r: %s", self.cloud_name, plan.name, progress.step)
             self._wait_for_ssh(server, progress)
         return server
 
@@ -330,17 +337,21 @@ class Provisioner:
                       progress: _Progress, result: "DeleteResult", removed: list[str]) -> "DeleteResult":
         server_id = raw.get("id")
         progress.step = "find floating IPs"
+        _LOG.info("%s: server %r: %s", self.cloud_name, raw.get("name"), progress.step)
         owned, neutron = self._owned_ips(raw, list_fips) if list_fips is not None else ([], True)
         # Floating IPs first: a server delete that fails then leaves the server with
         # nothing orphaned, and a retry finds everything again by the server.
         progress.step = "release floating IPs"
+        _LOG.info("%s: server %r: %s", self.cloud_name, raw.get("name"), progress.step)
         self._release_owned(owned, neutron, raw, result, removed)
         progress.step = "delete server"
+        _LOG.info("%s: server %r: %s", self.cloud_name, raw.get("name"), progress.step)
         self.compute.delete_server(server_id)  # False: already gone (a retried DELETE)
         removed.append(f"server {server_id}")
         result.deleted = True
         if wait:
             progress.step = "wait for deletion"
+            _LOG.info("%s: server %r: %s", self.cloud_name, raw.get("name"), progress.step)
             progress.wait(lambda: True if self._gone(server_id) else None, f"server {server_id} to be deleted")
         return result
 
