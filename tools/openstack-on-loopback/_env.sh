@@ -16,6 +16,9 @@ DB_USER="openstack"
 DB_PASS="loopback"
 DB_SOCKET="$RUN/mysqld.sock"
 SERVICE_PASSWORD="loopback"     # every service user and the admin user
+# Every process start.sh records, in start order.
+LOOPBACK_SERVICES=(mariadb epmd rabbitmq keystone glance-api placement neutron-server nova-api nova-conductor
+                   nova-scheduler nova-compute)
 # None of these is exported: RabbitMQ's scripts read un-prefixed names such as LOGS from the
 # environment, and a stray LOGS makes RabbitMQ fail to boot.
 
@@ -47,8 +50,9 @@ tail_log() {
 # service, show its log tail and fail.
 wait_until() {
     local name="$1" timeout="$2"; shift 2
-    local deadline=$((SECONDS + timeout))
+    local deadline=$((SECONDS + timeout)) t0=$SECONDS said=0
     until "$@" >/dev/null 2>&1; do
+        if ((!said)); then log "waiting for $name to answer (up to ${timeout}s)"; said=1; fi
         if ((SECONDS >= deadline)); then
             log "$name did not become ready within ${timeout}s (check: $*)"
             tail_log "$name"
@@ -63,6 +67,7 @@ wait_until() {
         fi
         sleep 1
     done
+    ((!said)) || log "$name answers (after $((SECONDS - t0)) s)"
 }
 
 port_open() {  # port_open PORT: something listens on 127.0.0.1:PORT

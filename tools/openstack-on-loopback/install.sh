@@ -29,7 +29,7 @@ install_apt() {
         log "apt packages present: ${APT_PACKAGES[*]}"
         return 0
     fi
-    log "apt-get install ${missing[*]}"
+    log "apt-get update and install ${missing[*]} (about 15 s to 2 min; output in $PREFIX/install-apt.log)"
     # policy-rc.d answering 101 keeps the postinst scripts from starting system-wide services:
     # the scripts here run their own MariaDB and RabbitMQ on 127.0.0.1 under the prefix.
     local policy=/usr/sbin/policy-rc.d backup=""
@@ -71,7 +71,8 @@ install_venv() {
         log "OpenStack venv is current ($VENV)"
         return 0
     fi
-    log "building the OpenStack venv in $VENV (requirements.lock changed or no venv)"
+    log "building the OpenStack venv in $VENV (requirements.lock changed or no venv): pip installs" \
+        "every pinned package of requirements.lock, about 90 s without a pip cache; output in $PREFIX/install-pip.log"
     rm -rf "$VENV"
     "$LOOPBACK_PYTHON" -m venv "$VENV"
     "$VENV/bin/python" -m pip install -q --upgrade pip >"$PREFIX/install-pip.log" 2>&1

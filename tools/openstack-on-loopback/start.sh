@@ -120,6 +120,8 @@ init_nova() {
 }
 
 init_databases() {
+    log "creating the databases: keystone, glance, neutron, placement and nova schemas (db sync, in" \
+        "parallel, about 25 s; output in $LOGS/init-*.log)"
     local -A jobs=()
     init_keystone & jobs[init-keystone]=$!
     run_logged init-glance "$VENV/bin/glance-manage" --config-file "$ETC/glance/glance-api.conf" db_sync &
@@ -207,6 +209,11 @@ wait_rpc() {
 main() {
     local t0=$SECONDS
     mkdir -p "$LOGS" "$RUN" "$DATA"
+    if [[ -f "$MARKER" ]]; then
+        log "starting what is not running (databases and catalog exist: $DATA)"
+    else
+        log "first start: initialising MariaDB, the databases and the catalog under $DATA"
+    fi
     phase render-configs render_configs
     phase mariadb start_mariadb
     phase rabbitmq start_rabbitmq
@@ -215,14 +222,19 @@ main() {
     fi
     phase keystone start_keystone
     if [[ ! -f "$MARKER" ]]; then
+        log "creating the catalog: services, endpoints and service users in Keystone"
         phase catalog run_logged catalog env LOOPBACK_SERVICE_PASSWORD="$SERVICE_PASSWORD" \
             "$VENV/bin/python" "$LOOPBACK_DIR/catalog.py" || { tail_log catalog; die "catalog creation failed"; }
         touch "$MARKER"
     fi
     phase services start_services
+    log "checking that every API answers: identity, image, network, placement, compute (and its services)"
     phase api-health health identity image network placement compute-api compute-services
+    log "mapping the compute host to cell1 (nova-manage cell_v2 discover_hosts)"
     phase discover-hosts discover_hosts
+    log "waiting for the compute node's resource provider in Placement"
     phase placement-health health resource-provider
+    log "waiting for nova's RPC consumers on RabbitMQ: ${RPC_QUEUES[*]}"
     phase rpc-consumers wait_rpc
     printf 'phase start-total: %d s\n' "$((SECONDS - t0))"
     log "loopback OpenStack is ready: Keystone http://127.0.0.1:5000/v3 (admin / $SERVICE_PASSWORD, project admin)"

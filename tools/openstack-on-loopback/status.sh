@@ -6,14 +6,12 @@ set -euo pipefail
 # shellcheck source=_env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/_env.sh"
 
-SERVICES=(mariadb epmd rabbitmq keystone glance-api placement neutron-server nova-api nova-conductor
-          nova-scheduler nova-compute)
 QUEUES=(conductor scheduler "compute.$COMPUTE_HOST")
 
 main() {
     local quiet=0 bad=() name rss
     [[ "${1:-}" == "--quiet" ]] && quiet=1
-    for name in "${SERVICES[@]}"; do
+    for name in "${LOOPBACK_SERVICES[@]}"; do
         if pid_alive "$name"; then
             rss="$(ps -o rss= -g "$(recorded_pid "$name")" 2>/dev/null | awk '{s += $1} END {printf "%d", s / 1024}')"
             ((quiet)) || printf '%-15s running  pid %-7s %5s MB\n' "$name" "$(recorded_pid "$name")" "$rss"
