@@ -96,7 +96,7 @@ class Progress:
     def _tick(self) -> None:
         while not self._done.wait(self.interval):
             if self.enabled:
-                self._write(f"{_CLEAR}[{self._elapsed()}] {self.title}: {self.current} ...")
+                self._write(f"{_CLEAR}[{self._elapsed()}] {self.current} ...")
 
     def __enter__(self) -> "Progress":
         self._start = self.clock()
