@@ -39,10 +39,10 @@ demo: $(STAMP)
 test: check packaging integration
 	@printf '\n== make test: every tier passed\n'
 
-# The fast tiers only (no OpenStack services, no network): about a minute. Then the examples
+# The fast tiers only (no OpenStack services, no network): one to two minutes. Then the examples
 # in the docstrings, under the same isolation as the tests (tests/conftest.py as a plugin).
 check: $(STAMP)
-	$(call phase,unit and functional tests,about 1 min,\
+	$(call phase,unit and functional tests,about 1-2 min,\
 		$(BIN)/python -m pytest -q --ignore=tests/integration --ignore=tests/packaging)
 	$(call phase,docstring examples,about 10 s,\
 		$(BIN)/python -m pytest -q -p no:cacheprovider -p tests.conftest --doctest-modules normalizer)
