@@ -38,6 +38,11 @@ class _OneLine(logging.Formatter):
         return f"{PROG}: {record.levelname.lower()}: {text}"
 
 
+def _one_line_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    text = " ".join(str(message).split())
+    print(f"{PROG}: warning: {text}", file=sys.stderr)
+
+
 @contextlib.contextmanager
 def _logging(debug: bool, quiet: bool) -> Iterator[None]:
     """Warnings of the library on stderr as one line each (every log line with --debug, none with -q)."""
@@ -58,6 +63,7 @@ def _logging(debug: bool, quiet: bool) -> Iterator[None]:
         with warnings.catch_warnings():
             if quiet:
                 warnings.simplefilter("ignore")
+            warnings.showwarning = _one_line_warning
             yield
     finally:
         for logger, level in zip(loggers, levels):

@@ -20,9 +20,10 @@ from typing import Any, Callable, Mapping, Sequence, TextIO
 
 import yaml
 
+from normalizer.cli.runtime import UsageError
 from normalizer.tables import cell_text, cell_value, render_table
 
-__all__ = ["FORMATS", "Listing", "Record", "detail_text", "emit", "flatten", "plain", "sort_records"]
+__all__ = ["FORMATS", "Listing", "Record", "check_columns", "detail_text", "emit", "flatten", "plain", "sort_records"]
 
 #: The output formats of every command, the first the default.
 FORMATS = ("table", "json", "yaml", "value", "csv")
@@ -104,6 +105,31 @@ def flatten(record: Mapping, prefix: str = "") -> dict:
     return flat
 
 
+def _has(record: Any, column: str) -> bool:
+    for part in column.split("."):
+        if not isinstance(record, Mapping) or part not in record:
+            return False
+        record = record[part]
+    return True
+
+
+def check_columns(records: Sequence[Any], columns: Sequence[str], option: str) -> None:
+    """A usage error for a column no record has (a typo would otherwise print a column of ``-``).
+
+    >>> check_columns([{"name": "web1", "image": {"distro": "ubuntu"}}], ["name", "image.distro"], "-c")
+    >>> check_columns([{"name": "web1"}], ["nmae"], "-c")
+    Traceback (most recent call last):
+    ...
+    normalizer.cli.runtime.UsageError: -c nmae: no such column; the columns are: name
+    """
+    if not records:
+        return
+    for column in columns:
+        if not any(_has(record, column) for record in records):
+            known = sorted({key for record in records if isinstance(record, Mapping) for key in flatten(record)})
+            raise UsageError(f"{option} {column}: no such column; the columns are: {', '.join(known)}")
+
+
 def _sort_key(value: Any) -> tuple:
     if value is None or value == "":
         return (2, "")
@@ -156,6 +182,8 @@ def _dump(data: Any, fmt: str, stream: TextIO) -> None:
 
 
 def _listing(result: Listing, fmt: str, columns: Sequence[str], sort: Sequence[str], stream: TextIO) -> None:
+    check_columns(result.records, columns, "-c")
+    check_columns(result.records, sort, "--sort-column")
     records = sort_records(result.records, sort) if sort else list(result.records)
     if fmt in ("json", "yaml"):
         data = [{c: cell_value(r, c) for c in columns} for r in records] if columns else records
@@ -176,6 +204,7 @@ def _listing(result: Listing, fmt: str, columns: Sequence[str], sort: Sequence[s
 
 
 def _record(result: Record, fmt: str, columns: Sequence[str], stream: TextIO) -> None:
+    check_columns([result.record], columns, "-c")
     if fmt in ("json", "yaml"):
         _dump({c: cell_value(result.record, c) for c in columns} if columns else result.record, fmt, stream)
         return

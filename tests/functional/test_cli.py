@@ -18,9 +18,6 @@ from normalizer.cli import main
 from normalizer.testing import FakeCloud
 from tests.functional.conftest import KEY
 
-pytestmark = pytest.mark.filterwarnings("ignore::normalizer.ProfileDeprecationWarning")
-
-
 @pytest.fixture(autouse=True)
 def fast_loopback(monkeypatch):
     """Answers in one TCP segment: without TCP_NODELAY each request waits ~40 ms for a delayed ACK."""
@@ -462,3 +459,32 @@ def test_an_internal_error_is_one_line_too(clouds, capsys, monkeypatch):
     status, _, err = run(capsys, "flavor", "list")
     assert status == 1 and err.count("\n") == 1
     assert err.startswith("openstack-normalizer: internal error: ZeroDivisionError: ") and "--debug" in err
+
+
+def test_an_unknown_column_is_a_usage_error(clouds, capsys):
+    status, out, err = run(capsys, "server", "list", "-c", "nmae")
+    assert status == 2 and out == "" and err.startswith("openstack-normalizer: error: -c nmae: no such column; ")
+    assert "interface_ip" in err
+    status, _, err = run(capsys, "flavor", "list", "--sort-column", "size")
+    assert status == 2 and "--sort-column size: no such column" in err
+
+
+def test_warnings_are_one_line_and_quiet_silences_them(clouds, capsys, tmp_path, monkeypatch):
+    document = clouds["direct"].clouds_yaml("old")
+    document["clouds"]["old"]["profile"] = "dreamhost"
+    path = tmp_path / "old.yaml"
+    path.write_text(yaml.safe_dump(document))
+    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(path))
+    status, _, err = run(capsys, "--os-cloud", "old", "flavor", "list", "-f", "value", "-c", "name")
+    assert status == 0 and err.startswith("openstack-normalizer: warning: profile 'dreamhost' is deprecated")
+    assert err.count("\n") == 1
+    status, _, err = run(capsys, "-q", "--os-cloud", "old", "flavor", "list")
+    assert status == 0 and err == ""
+
+
+def test_server_create_without_an_address_says_so(clouds, capsys, key_file):
+    status, out, err = run(capsys, "server", "create", "web9", "--image", "ubuntu-24.04", "--flavor", "t3.small",
+                           "--key-file", key_file, "--no-auto-ip")
+    assert status == 0 and not out.splitlines()[-1].startswith("ssh ")
+    assert err == "openstack-normalizer: warning: server 'web9' has no address to SSH to; " \
+                  "see: openstack-normalizer explain web9 interface_ip\n"

@@ -107,13 +107,16 @@ def _doctor(runtime: Runtime) -> Listing:
     """The eight provisioning steps on each cloud: native, bridged (how) or unsupported (why)."""
     args = runtime.args
     clouds = runtime.clouds(args.all_clouds)
-    answered = runtime.each_cloud(clouds, lambda cloud: cloud.conformance(probe=args.probe, image=args.image,
-                                                                          flavor=args.flavor))
+
+    def report(cloud: Any) -> Any:
+        return cloud.conformance(probe=args.probe, image=args.image, flavor=args.flavor)
+    # one cloud: its error is the command's (exit 2 for configuration); several: each failure on stderr
+    answered = runtime.each_cloud(clouds, report) if args.all_clouds else [(clouds[0], report(clouds[0]))]
     names = [c.name for c in clouds]
-    reports = [(cloud.name if names.count(cloud.name) == 1 else cloud_label(cloud), report.steps)
-               for cloud, report in answered]
-    rows = [dict(step, cloud=cloud.name, region=cloud.region_name) for cloud, report in answered
-            for step in report.steps]
+    reports = [(cloud.name if names.count(cloud.name) == 1 else cloud_label(cloud), result.steps)
+               for cloud, result in answered]
+    rows = [dict(step, cloud=cloud.name, region=cloud.region_name) for cloud, result in answered
+            for step in result.steps]
 
     def table(records: list) -> str:
         if len(reports) == 1:

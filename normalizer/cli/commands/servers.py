@@ -11,7 +11,7 @@ from typing import Any, Mapping
 from normalizer.cli.commands.common import default_key_file, properties, public_keys, read_text
 from normalizer.cli.output import Listing, Record
 from normalizer.cli.progress import Progress
-from normalizer.cli.runtime import Runtime, UsageError, cloud_label
+from normalizer.cli.runtime import PROG, Runtime, UsageError, cloud_label
 from normalizer.exceptions import NoMatch
 from normalizer.tables import render_table
 
@@ -48,11 +48,9 @@ def _server_record(server: Mapping[str, Any]) -> Record:
 
 def _list(runtime: Runtime) -> Listing:
     """``server list [--all-clouds]``: every server, normalized; one table for every cloud and region."""
-    every = runtime.args.all_clouds
-    answered = runtime.each_cloud(runtime.clouds(every), lambda cloud: cloud.list_servers())
-    if not every:
-        servers = [s for _, listing in answered for s in listing]
-        return Listing(servers, SERVER_COLUMNS, status=1 if runtime.failures else 0)
+    if not runtime.args.all_clouds:
+        return Listing(runtime.connect().list_servers(), SERVER_COLUMNS)
+    answered = runtime.each_cloud(runtime.clouds(True), lambda cloud: cloud.list_servers())
     rows = [dict(server, cloud=cloud.name, region=cloud.region_name) for cloud, listing in answered
             for server in listing]
     rows.sort(key=lambda row: (str(row["cloud"]), str(row["region"] or ""), str(row.get("name") or "")))
@@ -118,6 +116,9 @@ def _create(runtime: Runtime) -> Record:
     with Progress(title, runtime.stderr, enabled=False if runtime.quiet else None):
         server = cloud.create_server(args.name, args.image, args.flavor, timeout=args.timeout,
                                      reuse_ips=args.reuse_ips, wait_for_ssh=args.wait_for_ssh, **request)
+    if ssh_line(server) is None and not runtime.quiet:
+        print(f"{PROG}: warning: server {args.name!r} has no address to SSH to; "
+              f"see: {PROG} explain {args.name} interface_ip", file=runtime.stderr)
     return _server_record(server)
 
 
