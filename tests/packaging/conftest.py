@@ -2,13 +2,12 @@
 
 It builds the wheel and installs it, with ``requests``, into a fresh virtualenv: about a
 minute and the package index. A run that does not name ``tests/packaging`` (nor ``-m
-packaging``) skips it, so the fast command (``pytest --ignore=tests/integration``) stays
-fast and offline.
+packaging``) deselects it (it is another tier, not a skipped test), so the fast command
+(``pytest --ignore=tests/integration``) stays fast and offline.
 """
 
 from pathlib import Path
 
-import pytest
 
 HERE = Path(__file__).resolve().parent
 
@@ -27,7 +26,7 @@ def _asked_for(config) -> bool:
 def pytest_collection_modifyitems(config, items):
     if _asked_for(config):
         return
-    skip = pytest.mark.skip(reason="packaging tier: run it with `make packaging` (builds the wheel, needs PyPI)")
-    for item in items:
-        if HERE in Path(str(item.path)).resolve().parents:
-            item.add_marker(skip)
+    tier = [item for item in items if HERE in Path(str(item.path)).resolve().parents]
+    if tier:
+        config.hook.pytest_deselected(items=tier)
+        items[:] = [item for item in items if item not in tier]
