@@ -51,20 +51,21 @@ class Progress:
     """A context manager showing ``title``, each step with its elapsed time, and a live clock.
 
     :param enabled: None (default) shows progress when ``stream`` is a terminal.
+    :param first: what the live line says until the first step is logged.
     :param interval: seconds between redraws of the live line.
 
     >>> with Progress("deleting web1", io.StringIO(), enabled=False) as progress:
     ...     progress.step("delete server")
     """
 
-    def __init__(self, title: str, stream: TextIO, *, enabled: bool | None = None, interval: float = 0.2,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, title: str, stream: TextIO, *, enabled: bool | None = None, first: str = "starting",
+                 interval: float = 0.2, clock: Callable[[], float] = time.monotonic) -> None:
         self.title = title
         self.stream = stream
         self.enabled = is_terminal(stream) if enabled is None else enabled
         self.interval = interval
         self.clock = clock
-        self.current = "starting"
+        self.current = first
         self._start = 0.0
         self._lock = threading.Lock()
         self._done = threading.Event()

@@ -39,7 +39,7 @@ def _validate(runtime: Runtime) -> Listing:
     path = runtime.args.file
     profiles = check_profile_file(path)
     rows = [{"file": path, "name": p.name, "region": p.region_name, "status": p.status, "valid": True}
-            for p in profiles]
+            for p in profiles] or [{"file": path, "name": None, "region": None, "status": None, "valid": True}]
     return Listing(rows, ("file", "name", "region", "status", "valid"))
 
 

@@ -113,7 +113,8 @@ def _create(runtime: Runtime) -> Record:
     request = _request(runtime, need_key=True)
     cloud = runtime.connect()
     title = f"creating server {args.name!r} on {cloud_label(cloud)}"
-    with Progress(title, runtime.stderr, enabled=False if runtime.quiet else None):
+    with Progress(title, runtime.stderr, enabled=False if runtime.quiet else None,
+                  first="reading networks, flavors and images"):
         server = cloud.create_server(args.name, args.image, args.flavor, timeout=args.timeout,
                                      reuse_ips=args.reuse_ips, wait_for_ssh=args.wait_for_ssh, **request)
     if ssh_line(server) is None and not runtime.quiet:
@@ -137,7 +138,8 @@ def _delete(runtime: Runtime) -> Record:
     args = runtime.args
     cloud = runtime.connect()
     title = f"deleting server {args.name!r} on {cloud_label(cloud)}"
-    with Progress(title, runtime.stderr, enabled=False if runtime.quiet or args.no_wait else None):
+    with Progress(title, runtime.stderr, enabled=False if runtime.quiet or args.no_wait else None,
+                  first="finding the server"):
         result = cloud.delete_server(args.name, wait=not args.no_wait, delete_ips=not args.keep_ips,
                                      timeout=args.timeout)
     if not result:
