@@ -9,7 +9,7 @@ import argparse
 from typing import Any, Mapping
 
 from normalizer.cli.commands.common import default_key_file, properties, public_keys, read_text
-from normalizer.cli.output import Listing, Record
+from normalizer.cli.output import Listing, Record, detail_text
 from normalizer.cli.progress import Progress
 from normalizer.cli.runtime import PROG, Runtime, UsageError, cloud_label
 from normalizer.exceptions import NoMatch
@@ -89,15 +89,9 @@ def _request(runtime: Runtime, *, need_key: bool) -> dict[str, Any]:
 
 
 def _plan_table(plan: Mapping[str, Any]) -> str:
-    head = render_table([{"Field": f, "Value": _cell(plan.get(f))} for f in _PLAN_FIELDS], ("Field", "Value"))
+    head = render_table([{"Field": f, "Value": detail_text(plan.get(f))} for f in _PLAN_FIELDS], ("Field", "Value"))
     steps = render_table(plan.get("steps") or [], ("subject", "value", "rule", "reason"))
     return f"{head}\n\n{steps}"
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return ",".join(f"{k}={v}" for k, v in value.items())
-    return value
 
 
 def _plan(runtime: Runtime) -> Record:
