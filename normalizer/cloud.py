@@ -26,7 +26,8 @@ from normalizer.exceptions import (AmbiguousMatch, NoMatch, NormalizerError,
 from normalizer.normalize import (Context, normalize_flavor, normalize_floating_ip, normalize_keypair)
 from normalizer.profiles import Profile, load_profile
 from normalizer.provision.plan import check_create_options
-from normalizer.provision.conformance import conformance_report, probe_public_key, probe_report
+from normalizer.normalize.records import RecordList
+from normalizer.provision.conformance import ConformanceReport, conformance_report, probe_public_key, probe_report
 from normalizer.provision.plan import ServerPlan, ServerRequest, plan_server
 from normalizer.provision.server_lifecycle import CreateOptions, DeleteResult, Provisioner, ServerSurroundings
 from normalizer.provision.waiting import Waiter, port_answers
@@ -113,6 +114,14 @@ class Cloud:
         waiter = Waiter(**{**transport_kwargs, **({"sleep": wait_sleep} if wait_sleep is not None else {})})
         return cls(config, profile, transport, cache, waiter=waiter, port_check=port_check or port_answers)
 
+    def __dir__(self) -> list[str]:
+        """The public API only (tab completion), not the collaborators.
+
+        >>> "list_servers" in dir(cloud), "_compute" in dir(cloud)  # doctest: +SKIP
+        (True, False)
+        """
+        return sorted(name for name in {*dir(type(self)), *vars(self)} if not name.startswith("_"))
+
     def __repr__(self) -> str:
         return f"<Cloud {self.name!r} region={self.region_name!r} profile={self.profile.name!r}>"
 
@@ -166,7 +175,7 @@ class Cloud:
         """
         with self._answers("list_networks"):
             topology, roles = self._topology()
-            return network_views(topology, roles, self._ctx())
+            return RecordList("network", network_views(topology, roles, self._ctx()))
 
     def get_network(self, name_or_id: str) -> Munch | None:
         """The network with this id or name, or None.
@@ -244,7 +253,7 @@ class Cloud:
         with self._answers("list_servers"):
             raws = self._compute.list_servers()
             view = self._server_view(raws)
-            return [view(raw) for raw in raws]
+            return RecordList("server", (view(raw) for raw in raws))
 
     def get_server(self, name_or_id: str) -> Munch | None:
         """The server with this id or exact name, or None.
@@ -271,7 +280,8 @@ class Cloud:
         flag(get_extra_specs, "get_extra_specs")
         with self._answers("list_flavors"):
             ctx = self._ctx()
-            return [normalize_flavor(raw, ctx) for raw in self._compute.list_flavors(with_extra_specs=get_extra_specs)]
+            return RecordList("flavor", (normalize_flavor(raw, ctx) for raw in
+                                          self._compute.list_flavors(with_extra_specs=get_extra_specs)))
 
     def get_flavor(self, name_or_id: str, *, get_extra_specs: bool = False) -> Munch | None:
         """The flavor with this id or name, or None.
@@ -321,7 +331,7 @@ class Cloud:
         """
         with self._answers("list_images"):
             ctx = self._ctx()
-            return [image_view(raw, self.profile, ctx) for raw in self._image.list_images()]
+            return RecordList("image", (image_view(raw, self.profile, ctx) for raw in self._image.list_images()))
 
     def get_image(self, name_or_id: str) -> Munch | None:
         """The image with this id or name, or None.
@@ -397,7 +407,7 @@ class Cloud:
         """
         with self._answers("list_floating_ips"):
             ctx = self._ctx()
-            return [normalize_floating_ip(raw, ctx) for raw in self._raw_floating_ips()]
+            return RecordList("floating_ip", (normalize_floating_ip(raw, ctx) for raw in self._raw_floating_ips()))
 
     def list_keypairs(self) -> list[Munch]:
         """Every keypair of the user, normalized.
@@ -407,7 +417,7 @@ class Cloud:
         """
         with self._answers("list_keypairs"):
             ctx = self._ctx()
-            return [normalize_keypair(raw, ctx) for raw in self._compute.list_keypairs()]
+            return RecordList("keypair", (normalize_keypair(raw, ctx) for raw in self._compute.list_keypairs()))
 
     # --- provisioning ----------------------------------------------------------------
 
@@ -560,7 +570,8 @@ class Cloud:
             # Servers last: a resource listed above was made for a server that existed before
             # it, so a live owner is in this listing.
             servers = self._compute.list_servers(fresh=True)
-            return find_orphans(listings, servers, now=moment, project_id=self._transport.project.get("id"))
+            return RecordList("orphan", find_orphans(listings, servers, now=moment,
+                                                     project_id=self._transport.project.get("id")))
 
     def cleanup_orphans(self, dry_run: bool = False, older_than: Any = None, *, now: Any = None) -> Munch:
         """Remove what :meth:`list_orphans` finds, and nothing else; ``dry_run=True`` only reports.
@@ -619,8 +630,8 @@ class Cloud:
                 name = f"normalizer-probe-{hashlib.sha256(key.encode()).hexdigest()[:8]}"
                 steps = probe_report(steps, lambda: self.create_server(name, chosen, size, public_key=key,
                                                                        root_keys=[key]), self.delete_server)
-            return Munch(cloud=self.name, region_name=self.region_name, profile=self.profile.name, probed=probe,
-                         steps=steps)
+            return ConformanceReport(cloud=self.name, region_name=self.region_name, profile=self.profile.name,
+                                     probed=probe, steps=steps)
 
     def _probe_image(self, images: list) -> str:
         chosen = pick_probe_image(images, self.profile)

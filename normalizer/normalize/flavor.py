@@ -17,6 +17,7 @@ from typing import Any
 from munch import Munch
 
 from normalizer.normalize.context import Context, location
+from normalizer.normalize.records import Flavor
 from normalizer.normalize.fields import (
     FLAVOR_CONSUMED,
     FLAVOR_RENAMES,
@@ -44,7 +45,7 @@ def normalize_flavor(raw: Any, ctx: Context) -> Munch:
     True
     """
     raw = raw_mapping(raw)
-    return Munch(
+    return Flavor(
         id=as_text(raw.get("id")),
         name=as_str(raw.get("name")),
         vcpus=as_int(raw.get("vcpus")),

@@ -22,6 +22,7 @@ from typing import Any, Mapping
 from munch import Munch
 
 from normalizer.normalize.context import Context, location
+from normalizer.normalize.records import FloatingIP
 from normalizer.normalize.fields import (
     NEUTRON_FIP_CONSUMED,
     NEUTRON_FIP_RENAMES,
@@ -64,7 +65,7 @@ def normalize_floating_ip(raw: Any, ctx: Context) -> Munch:
     if _is_nova_network(raw):
         return _from_nova(raw, ctx)
     port = as_text(raw.get(NEUTRON_FIP_RENAMES["port"]))  # ids are text even when sent as integers
-    return Munch(
+    return FloatingIP(
         id=as_text(raw.get("id")),
         floating_ip_address=as_str(raw.get("floating_ip_address")),
         fixed_ip_address=as_str(raw.get("fixed_ip_address")),
@@ -100,7 +101,7 @@ def _is_nova_network(raw: Mapping) -> bool:
 
 def _from_nova(raw: Mapping, ctx: Context) -> Munch:
     attached = bool(as_text(raw.get("instance_id")))
-    return Munch(
+    return FloatingIP(
         id=as_text(raw.get("id")),
         floating_ip_address=as_str(raw.get(NOVA_FIP_RENAMES["floating_ip_address"])),
         fixed_ip_address=as_str(raw.get(NOVA_FIP_RENAMES["fixed_ip_address"])),

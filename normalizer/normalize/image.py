@@ -21,6 +21,7 @@ from typing import Any, Mapping
 from munch import Munch
 
 from normalizer.normalize.context import Context, location
+from normalizer.normalize.records import Image
 from normalizer.normalize.fields import (
     GLANCE_PUBLIC_VISIBILITY,
     IMAGE_CONSUMED,
@@ -63,7 +64,7 @@ def normalize_image(raw: Any, ctx: Context, *, identity: Mapping | None = None,
     raw = raw_mapping(raw)
     visibility = as_str(raw.get("visibility"))
     decided = _decided_identity(identity)
-    return Munch(
+    return Image(
         id=as_str(raw.get("id")),
         name=as_str(raw.get("name")),
         status=lower_text(raw.get("status")),

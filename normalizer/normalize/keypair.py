@@ -18,6 +18,7 @@ from typing import Any
 from munch import Munch
 
 from normalizer.normalize.context import Context, location
+from normalizer.normalize.records import Keypair
 from normalizer.normalize.fields import (
     KEYPAIR_CONSUMED,
     as_mapping,
@@ -43,7 +44,7 @@ def normalize_keypair(raw: Any, ctx: Context) -> Munch:
     wrapped = as_mapping(raw.get("keypair"))
     if wrapped is not None and "name" not in raw:
         raw = wrapped
-    return Munch(
+    return Keypair(
         name=as_str(raw.get("name")),
         fingerprint=as_str(raw.get("fingerprint")),
         public_key=as_str(raw.get("public_key")),

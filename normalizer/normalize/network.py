@@ -22,6 +22,7 @@ from typing import Any, Iterable, Mapping
 from munch import Munch
 
 from normalizer.normalize.context import Context, location
+from normalizer.normalize.records import Network
 from normalizer.normalize.fields import (
     NETWORK_CONSUMED,
     NETWORK_RENAMES,
@@ -57,7 +58,7 @@ def normalize_network(raw: Any, ctx: Context, *, subnets: Iterable[Any] = (),
     subnet_ids = [item for item in map(as_text, as_list(raw.get(NETWORK_RENAMES["subnet_ids"])))
                   if item is not None]
     own = _own_subnets(network_id, subnet_ids, subnets)
-    return Munch(
+    return Network(
         id=network_id,
         name=as_str(raw.get("name")),
         status=as_str(raw.get("status")),

@@ -33,6 +33,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from munch import Munch
 
 from normalizer.normalize.context import Context, location
+from normalizer.normalize.records import Server
 from normalizer.normalize.fields import (
     SERVER_CONSUMED,
     SERVER_RENAMES,
@@ -97,7 +98,7 @@ def normalize_server(raw: Any, ctx: Context, *, floating_ips: Iterable[Any] = ()
     image = as_mapping(raw.get("image")) or {}
     zone = as_str(raw.get(SERVER_RENAMES["zone"]))
     status = as_str(raw.get("status"))
-    return Munch(
+    return Server(
         id=server_id,
         name=as_str(raw.get("name")),
         status=status,

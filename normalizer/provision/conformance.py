@@ -15,12 +15,14 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 from munch import Munch
 
 from normalizer.exceptions import NormalizerError, ProvisionError, SelectionError
+from normalizer.normalize.records import table_html
 from normalizer.select.network_roles import NetworkRoles
+from normalizer.tables import render_table
 
 if TYPE_CHECKING:
     from normalizer.profiles import Profile
 
-__all__ = ["STEPS", "conformance_report", "probe_report", "probe_public_key"]
+__all__ = ["STEPS", "ConformanceReport", "conformance_report", "probe_report", "probe_public_key"]
 
 #: The eight steps of DESIGN §1, in order.
 STEPS = (
@@ -33,6 +35,57 @@ STEPS = (
     "add root access, turn password login off",
     "remove the node-specific key",
 )
+
+#: The columns a conformance report prints.
+_REPORT_COLUMNS = ("number", "step", "status", "how")
+
+
+class ConformanceReport(Munch):
+    """What ``cloud.conformance()`` returns: ``cloud``, ``region_name``, ``profile``, ``probed``, ``steps``.
+
+    A Munch like any result; ``repr()``, ``print()``, IPython and notebooks show a title
+    line and the table of the eight steps.
+
+    >>> ConformanceReport(cloud="c", region_name="R", profile="generic", probed=False,
+    ...                   steps=[Munch(number=1, step=STEPS[0], status="native", how="Nova imports it")])
+    conformance of cloud 'c' region R (profile generic, from profile and facts)
+    number  step                         status  how
+    1       add a node-specific SSH key  native  Nova imports it
+    """
+
+    def title(self) -> str:
+        """The report's first line: which cloud, region and profile, and whether it was probed.
+
+        >>> ConformanceReport(cloud="c", probed=True).title()
+        "conformance of cloud 'c' region - (profile -, probed: a server was booted and removed)"
+        """
+        how = "probed: a server was booted and removed" if self.get("probed") else "from profile and facts"
+        return (f"conformance of cloud {self.get('cloud')!r} region {self.get('region_name') or '-'} "
+                f"(profile {self.get('profile') or '-'}, {how})")
+
+    def __repr__(self) -> str:
+        return self.title() + "\n" + render_table(self.get("steps") or (), _REPORT_COLUMNS)
+
+    __str__ = __repr__
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        """IPython shows the title and the table.
+
+        >>> class P: text = print
+        >>> ConformanceReport(cloud="c", steps=[])._repr_pretty_(P(), False)
+        conformance of cloud 'c' region - (profile -, from profile and facts)
+        number  step  status  how
+        """
+        p.text(repr(self))
+
+    def _repr_html_(self) -> str:
+        """The steps as an HTML table (every cell escaped) captioned with the title.
+
+        >>> "&lt;c&gt;" in ConformanceReport(cloud="<c>", steps=[])._repr_html_()
+        True
+        """
+        return table_html(self.get("steps") or (), _REPORT_COLUMNS, caption=self.title())
+
 
 #: Which conformance step a failed provisioning step belongs to.
 _STEP_OF = {"temporary key": 1, "boot": 4, "wait for ACTIVE": 4, "public address": 5, "key removal": 8,
