@@ -21,6 +21,7 @@ import html
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from munch import Munch, munchify
+from yaml.representer import Representer, SafeRepresenter
 
 from normalizer.tables import cell_text, cell_value, render_table
 
@@ -260,3 +261,8 @@ class RecordList(list):
         True
         """
         return table_html(self, self.columns, caption=f"{len(self)} {self.kind}{'' if len(self) == 1 else 's'}")
+
+
+# YAML dumps a RecordList as the plain list it was before (munch registers Munch and its subclasses).
+SafeRepresenter.add_representer(RecordList, SafeRepresenter.represent_list)
+Representer.add_representer(RecordList, Representer.represent_list)

@@ -7,6 +7,7 @@ import json
 import pickle
 
 import pytest
+import yaml
 from munch import Munch
 
 from normalizer.normalize import (Context, normalize_flavor, normalize_floating_ip, normalize_image,
@@ -148,6 +149,13 @@ def test_record_list_json_and_pickle_round_trips():
         again = pickle.loads(pickle.dumps(servers, protocol))
         assert type(again) is RecordList and again.kind == "server" and again == servers
         assert [type(s) for s in again] == [Server, Server]
+
+
+def test_record_list_yaml_dumps_as_the_plain_list():
+    servers = RecordList("server", [server()])
+    plain = [Munch(s) for s in servers]
+    assert yaml.safe_dump(servers) == yaml.safe_dump(plain) and yaml.dump(servers) == yaml.dump(plain)
+    assert yaml.safe_dump(servers[0]) == yaml.safe_dump(plain[0])
 
 
 def test_html_escapes_every_cell():
