@@ -17,6 +17,8 @@ Answer = Callable[[str, str, dict, bytes], "tuple[int, dict, bytes]"]
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # TCP_NODELAY: with Nagle's algorithm each answer waits ~40 ms for a delayed ACK.
+    disable_nagle_algorithm = True
     server: Any
 
     def _dispatch(self) -> None:

@@ -18,13 +18,6 @@ from normalizer.cli import main
 from normalizer.testing import FakeCloud
 from tests.functional.conftest import KEY
 
-@pytest.fixture(autouse=True)
-def fast_loopback(monkeypatch):
-    """Answers in one TCP segment: without TCP_NODELAY each request waits ~40 ms for a delayed ACK."""
-    from normalizer.testing import http_server
-
-    monkeypatch.setattr(http_server._Handler, "disable_nagle_algorithm", True, raising=False)
-
 
 @pytest.fixture
 def clouds(tmp_path, monkeypatch):

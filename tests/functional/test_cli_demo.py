@@ -9,21 +9,12 @@ import subprocess
 import sys
 import time
 
-import pytest
-
 from normalizer.cli import main, render_markdown
 from normalizer.cli.demo import DEMO_LAYOUTS
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 VERDICT = re.compile(r"^([1-8])  (.+?)  +((?:(?:native|bridged|unsupported) *)+)$")
 
-
-@pytest.fixture(autouse=True)
-def fast_loopback(monkeypatch):
-    """Answers in one TCP segment: without TCP_NODELAY each request waits ~40 ms for a delayed ACK."""
-    from normalizer.testing import http_server
-
-    monkeypatch.setattr(http_server._Handler, "disable_nagle_algorithm", True, raising=False)
 
 
 def _check_demo_output(out: str) -> None:

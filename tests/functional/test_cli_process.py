@@ -6,7 +6,6 @@ through ``OS_CLIENT_CONFIG_FILE`` and its environment is this test's isolated on
 
 from __future__ import annotations
 
-import contextlib
 import os
 import pathlib
 import pty
@@ -24,13 +23,6 @@ from tests.functional.conftest import KEY
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 
-
-@pytest.fixture(autouse=True)
-def fast_loopback(monkeypatch):
-    """Answers in one TCP segment: without TCP_NODELAY each request waits ~40 ms for a delayed ACK."""
-    from normalizer.testing import http_server
-
-    monkeypatch.setattr(http_server._Handler, "disable_nagle_algorithm", True, raising=False)
 
 
 @pytest.fixture
