@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-test
 SHELL  := bash
 
-.PHONY: demo test check packaging unit functional integration integration-stop bench clean
+.PHONY: demo test check packaging unit functional integration integration-stop bench clean cli-docs
 
 # $(call phase,WHAT,HOW LONG,COMMAND): say what runs and about how long it takes, run it, then
 # say how long it took; fails as COMMAND failed. (A comma inside an argument is $(comma).)
@@ -66,6 +66,10 @@ unit: $(STAMP)
 
 functional: $(STAMP)
 	$(BIN)/python -m pytest -q tests/functional
+
+# docs/cli.md is generated from the parser; a test fails when it drifts
+cli-docs: $(STAMP)
+	$(BIN)/python tools/gen_cli_docs.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis
