@@ -127,12 +127,20 @@ class Cloud:
 
     @property
     def name(self) -> str:
-        """The cloud's name in clouds.yaml (``envvars`` or ``defaults`` otherwise)."""
+        """The cloud's name in clouds.yaml (``envvars`` or ``defaults`` otherwise).
+
+        >>> normalizer.connect("mycloud").name  # doctest: +SKIP
+        'mycloud'
+        """
         return self._config.name
 
     @property
     def region_name(self) -> str | None:
-        """The region this Cloud talks to."""
+        """The region this Cloud talks to.
+
+        >>> normalizer.connect("mycloud", region_name="RegionTwo").region_name  # doctest: +SKIP
+        'RegionTwo'
+        """
         return self._config.region_name
 
     def _ctx(self) -> Context:

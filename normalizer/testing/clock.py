@@ -61,7 +61,11 @@ class FakeSleep:
         self.clock._sleep(self, seconds)
 
     def sleep(self, seconds: float) -> None:
-        """The fake ``time.sleep``: move the clock, record, then run (and drop) the hooks."""
+        """The fake ``time.sleep``: move the clock, record, then run (and drop) the hooks.
+
+        >>> waits = FakeClock(start=0.0).channel(); waits.sleep(1.5); waits.sleeps, waits.clock.monotonic()
+        ([1.5], 1.5)
+        """
         self.clock._sleep(self, seconds)
 
 
@@ -93,23 +97,39 @@ class FakeClock:
     # -- reading time ---------------------------------------------------------------------
 
     def monotonic(self) -> float:
-        """The fake ``time.monotonic``."""
+        """The fake ``time.monotonic``.
+
+        >>> FakeClock(start=5.0).monotonic()
+        5.0
+        """
         with self._lock:
             return self.start + self._elapsed
 
     def time(self) -> float:
-        """The fake ``time.time``: seconds since the epoch, moving with :meth:`monotonic`."""
+        """The fake ``time.time``: seconds since the epoch, moving with :meth:`monotonic`.
+
+        >>> clock = FakeClock(wall_start=1_700_000_000.0); clock.sleep(2); clock.time()
+        1700000002.0
+        """
         with self._lock:
             return self.wall_start + self._elapsed
 
     @property
     def now(self) -> float:
-        """Same as :meth:`monotonic` (handy in assertions)."""
+        """Same as :meth:`monotonic` (handy in assertions).
+
+        >>> FakeClock(start=3.0).now
+        3.0
+        """
         return self.monotonic()
 
     @property
     def elapsed(self) -> float:
-        """Seconds slept or advanced since the clock was made."""
+        """Seconds slept or advanced since the clock was made.
+
+        >>> clock = FakeClock(); clock.sleep(1); clock.advance(2); clock.elapsed
+        3.0
+        """
         with self._lock:
             return self._elapsed
 
@@ -117,24 +137,45 @@ class FakeClock:
 
     @property
     def sleeps(self) -> List[float]:
-        """Seconds asked of :meth:`sleep`, in order (not those of other channels)."""
+        """Seconds asked of :meth:`sleep`, in order (not those of other channels).
+
+        >>> clock = FakeClock(); clock.sleep(1); clock.channel().sleep(9); clock.sleeps
+        [1]
+        """
         return self._default.sleeps
 
     @property
     def on_sleep(self) -> List[Callable[[], object]]:
-        """Hooks run once, at the next :meth:`sleep`, after time moved (not at other channels' sleeps)."""
+        """Hooks run once, at the next :meth:`sleep`, after time moved (not at other channels' sleeps).
+
+        >>> clock = FakeClock(start=0.0); seen = []
+        >>> clock.on_sleep.append(lambda: seen.append(clock.monotonic())); clock.sleep(4); clock.sleep(1); seen
+        [4.0]
+        """
         return self._default.on_sleep
 
     def sleep(self, seconds: float) -> None:
-        """The fake ``time.sleep``: returns at once, ``seconds`` later."""
+        """The fake ``time.sleep``: returns at once, ``seconds`` later.
+
+        >>> clock = FakeClock(start=0.0); clock.sleep(30); clock.monotonic(), clock.sleeps
+        (30.0, [30])
+        """
         self._sleep(self._default, seconds)
 
     def channel(self) -> FakeSleep:
-        """Another sleep function on this time line, with its own ``sleeps`` and ``on_sleep``."""
+        """Another sleep function on this time line, with its own ``sleeps`` and ``on_sleep``.
+
+        >>> clock = FakeClock(start=0.0); polls = clock.channel(); polls.sleep(2); clock.sleeps, polls.sleeps
+        ([], [2])
+        """
         return FakeSleep(self)
 
     def advance(self, seconds: float) -> None:
-        """Move time forward without sleeping: nothing is recorded and no hook runs."""
+        """Move time forward without sleeping: nothing is recorded and no hook runs.
+
+        >>> clock = FakeClock(start=0.0); clock.advance(10); clock.monotonic(), clock.sleeps
+        (10.0, [])
+        """
         seconds = _checked(seconds)
         with self._lock:
             self._elapsed += seconds

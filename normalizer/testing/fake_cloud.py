@@ -223,7 +223,11 @@ class FakeCloud:
 
     @property
     def auth_url(self) -> str:
-        """The unversioned identity endpoint, as devstack publishes it (discovery needed)."""
+        """The unversioned identity endpoint, as devstack publishes it (discovery needed).
+
+        >>> FakeCloud("empty").auth_url
+        'http://127.0.0.1:8799/identity'
+        """
         return self._endpoint("identity")
 
     def _set_base(self, base_url: str) -> None:
@@ -409,13 +413,21 @@ class FakeCloud:
 
     @property
     def requests(self) -> list[RecordedRequest]:
-        """Every request received so far, oldest first (a copy)."""
+        """Every request received so far, oldest first (a copy).
+
+        >>> FakeCloud("empty").requests
+        []
+        """
         with self._lock:
             return list(self._requests)
 
     @property
     def unexpected(self) -> list[RecordedRequest]:
-        """Requests no handler knew; leaving ``with fake:`` fails when this is not empty."""
+        """Requests no handler knew; leaving ``with fake:`` fails when this is not empty.
+
+        >>> FakeCloud("empty").unexpected
+        []
+        """
         with self._lock:
             return list(self._unexpected)
 
@@ -429,13 +441,20 @@ class FakeCloud:
                 if (method is None or r.method == method.upper()) and (path is None or r.path.startswith(path))]
 
     def reset_requests(self) -> None:
-        """Forget recorded and unexpected requests (state is kept)."""
+        """Forget recorded and unexpected requests (state is kept).
+
+        >>> fake = FakeCloud("empty"); fake.reset_requests(); fake.requests
+        []
+        """
         with self._lock:
             self._requests.clear()
             self._unexpected.clear()
 
     def assert_no_unexpected(self) -> None:
-        """Raise ``AssertionError`` listing the requests no handler knew, if any."""
+        """Raise ``AssertionError`` listing the requests no handler knew, if any.
+
+        >>> FakeCloud("empty").assert_no_unexpected()  # nothing unknown was asked
+        """
         calls = self.unexpected
         if calls:
             listed = "; ".join(f"{r.method} {r.path}" for r in calls)
@@ -491,19 +510,34 @@ class FakeCloud:
 
     def add_subnet(self, network: Any, cidr: str, *, ip_version: int | None = None, gateway_ip: Any = ...,
                    name: str | None = None) -> dict:
-        """Add a subnet to a network given by name or id (``gateway_ip=None``: no gateway)."""
+        """Add a subnet to a network given by name or id (``gateway_ip=None``: no gateway).
+
+        >>> fake = FakeCloud("empty"); _ = fake.add_network("tenant", cidr="10.9.0.0/24")
+        >>> fake.add_subnet("tenant", "10.9.1.0/24", gateway_ip=None)["cidr"]
+        '10.9.1.0/24'
+        """
         with self._building():
             return self._neutron.add_subnet(network, cidr, ip_version=ip_version, gateway_ip=gateway_ip, name=name)
 
     def add_router(self, name: str, *, external_network: Any = None, interfaces: Any = ()) -> dict:
-        """Add a router with a gateway on ``external_network`` and interfaces on networks/subnets."""
+        """Add a router with a gateway on ``external_network`` and interfaces on networks/subnets.
+
+        >>> fake = FakeCloud("empty"); _ = fake.add_network("tenant", cidr="10.9.0.0/24")
+        >>> _ = fake.add_network("pool", external=True, project_owned=False, cidr="198.51.100.0/24")
+        >>> fake.add_router("r1", external_network="pool", interfaces=["tenant"])["name"]
+        'r1'
+        """
         with self._building():
             return self._neutron.add_router(name, external_network=external_network, interfaces=interfaces)
 
     def add_flavor(self, name: str, vcpus: int, ram: int, disk: int, *, is_public: bool = True,
                    disabled: bool = False, ephemeral: int = 0, swap: int = 0, extra_specs: dict | None = None,
                    id: str | None = None) -> dict:
-        """Add a flavor (``ram`` in MiB, ``disk`` in GiB); ``is_public=False`` ones belong to the fake project."""
+        """Add a flavor (``ram`` in MiB, ``disk`` in GiB); ``is_public=False`` ones belong to the fake project.
+
+        >>> FakeCloud("empty").add_flavor("big", 8, 16384, 80, extra_specs={"hw:cpu_policy": "dedicated"})["vcpus"]
+        8
+        """
         with self._building():
             return self._nova.add_flavor(name, vcpus, ram, disk, is_public=is_public, disabled=disabled,
                                          ephemeral=ephemeral, swap=swap, extra_specs=extra_specs, id=id)
@@ -511,13 +545,21 @@ class FakeCloud:
     def add_image(self, name: str, *, visibility: str = layouts.vocabulary()["image_visibility"]["default"],
                   status: str = "active", hidden: bool = False, created_at: str | None = None,
                   **properties: Any) -> dict:
-        """Add an image; ``properties`` (``os_distro="ubuntu"``, ``min_disk=3``...) are stored flat."""
+        """Add an image; ``properties`` (``os_distro="ubuntu"``, ``min_disk=3``...) are stored flat.
+
+        >>> FakeCloud("empty").add_image("ubuntu-24.04", os_distro="ubuntu", os_version="24.04")["os_distro"]
+        'ubuntu'
+        """
         with self._building():
             return self._glance.add_image(name, visibility=visibility, status=status, hidden=hidden,
                                           created_at=created_at, **properties)
 
     def add_keypair(self, name: str, public_key: str | None = None) -> dict:
-        """Add a keypair; without ``public_key`` one is generated (``private_key`` is returned)."""
+        """Add a keypair; without ``public_key`` one is generated (``private_key`` is returned).
+
+        >>> "private_key" in FakeCloud("empty").add_keypair("mykey")
+        True
+        """
         with self._building():
             return self._nova.add_keypair(name, public_key)
 
@@ -528,6 +570,11 @@ class FakeCloud:
 
         ``floating_ip=True`` attaches one from the external network a router reaches (a
         string names the pool); ``access_ipv4="auto"`` copies the first fixed IPv4.
+
+        >>> fake = FakeCloud("fip")
+        >>> fake.add_server("web9", image="ubuntu-24.04", flavor="m1.small", networks=["private"],
+        ...                 floating_ip=True)["status"]
+        'ACTIVE'
         """
         with self._building():
             nova, neutron = self._nova, self._neutron
@@ -563,7 +610,11 @@ class FakeCloud:
         return neutron.add_floating_ip(pool, port=ports[0]["id"])
 
     def add_floating_ip(self, network: Any, *, port: Any = None, description: str = "") -> dict:
-        """Allocate a floating IP on an external network; ``port`` is a port id or a server."""
+        """Allocate a floating IP on an external network; ``port`` is a port id or a server.
+
+        >>> FakeCloud("fip").add_floating_ip("ext-net", description="spare")["port_id"] is None
+        True
+        """
         with self._building():
             if port is not None and port not in self._neutron.records["ports"]:
                 server = self._nova.server(port["id"] if isinstance(port, dict) else port, by_name=True)
@@ -575,7 +626,11 @@ class FakeCloud:
 
     @property
     def servers(self) -> list[dict]:
-        """Servers as ``GET /servers/{id}`` shows them at the maximum microversion."""
+        """Servers as ``GET /servers/{id}`` shows them at the maximum microversion.
+
+        >>> sorted(server["name"] for server in FakeCloud("fip").servers)
+        ['db1', 'web1']
+        """
         with self._lock:
             root = self._root("compute")
             return [self._nova.render(s, self._max_version, root) for s in self._nova.servers.values()]

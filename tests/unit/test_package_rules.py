@@ -169,16 +169,16 @@ def test_every_public_function_shows_an_example():
 
 
 def test_public_classes_document_every_method_with_an_example():
-    from normalizer.testing import FakeCloud
+    from normalizer.testing import FakeClock, FakeCloud, FakeSleep
 
-    for cls in (normalizer.Cloud, FakeCloud):
+    for cls in (normalizer.Cloud, FakeCloud, FakeClock, FakeSleep):
         for name, member in vars(cls).items():
-            if name.startswith("_") or not callable(member):
+            # data attributes declared as property(lambda ..., doc=...) read like fields: no example
+            attribute = isinstance(member, property) and member.fget.__name__ == "<lambda>"
+            if name.startswith("_") or attribute or not (callable(member) or isinstance(member, property)):
                 continue
             doc = member.__doc__ or ""
-            assert doc.strip(), f"{cls.__name__}.{name} has no docstring"
-            if cls is normalizer.Cloud:
-                assert ">>>" in doc, f"Cloud.{name} has no usage example"
+            assert ">>>" in doc, f"{cls.__name__}.{name} has no example"
 
 
 def test_cloud_methods_are_exactly_the_contract():
