@@ -113,3 +113,14 @@ def test_dir_of_a_cloud_shows_the_public_api_only(fip):
     assert {"list_servers", "create_server", "explain", "conformance", "name", "region_name", "profile"} <= set(names)
     assert not [name for name in names if name.startswith("_")]
     assert names == sorted(names)
+
+
+def test_ipython_shows_tables_and_one_liners_when_installed(fip):
+    pretty = pytest.importorskip("IPython.lib.pretty").pretty
+    formatter = pytest.importorskip("IPython.core.formatters").DisplayFormatter()
+    cloud = normalizer.connect(**fip.connect_kwargs())
+    servers = cloud.list_servers()
+    assert pretty(servers) == str(servers) and pretty(servers[0]) == repr(servers[0])
+    assert pretty(cloud.explain("external_network")) == str(cloud.explain("external_network"))
+    data, _ = formatter.format(cloud.conformance())
+    assert data["text/plain"] == repr(cloud.conformance()) and data["text/html"].startswith("<table>")
