@@ -571,9 +571,8 @@ class FakeCloud:
         ``floating_ip=True`` attaches one from the external network a router reaches (a
         string names the pool); ``access_ipv4="auto"`` copies the first fixed IPv4.
 
-        >>> fake = FakeCloud("fip")
-        >>> fake.add_server("web9", image="ubuntu-24.04", flavor="m1.small", networks=["private"],
-        ...                 floating_ip=True)["status"]
+        >>> fake = FakeCloud("empty"); _ = fake.add_network("tenant", cidr="10.9.0.0/24")
+        >>> fake.add_server("web9", networks=["tenant"])["status"]
         'ACTIVE'
         """
         with self._building():
@@ -612,7 +611,9 @@ class FakeCloud:
     def add_floating_ip(self, network: Any, *, port: Any = None, description: str = "") -> dict:
         """Allocate a floating IP on an external network; ``port`` is a port id or a server.
 
-        >>> FakeCloud("fip").add_floating_ip("ext-net", description="spare")["port_id"] is None
+        >>> fake = FakeCloud("empty")
+        >>> _ = fake.add_network("pool", external=True, project_owned=False, cidr="198.51.100.0/24")
+        >>> fake.add_floating_ip("pool", description="spare")["port_id"] is None
         True
         """
         with self._building():
