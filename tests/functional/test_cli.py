@@ -318,14 +318,14 @@ def test_explain_a_role_shows_value_rule_reason_and_alternatives(clouds, capsys)
     status, out, _ = run(capsys, "explain", "external_network")
     lines = out.splitlines()
     assert status == 0 and lines[0].startswith("external network")
-    assert lines[1].startswith("  rule:") and lines[2].startswith("  reason:") and lines[3] == "  alternatives:"
+    assert lines[1].startswith("  rule:") and lines[2].startswith("  reason:") and lines[3] == "  considered:"
     status, out, _ = run(capsys, "explain", "external_network", "-f", "json")
     assert set(json.loads(out)) >= {"subject", "value", "rule", "reason", "considered"}
 
 
 @pytest.mark.parametrize("argv,first", [
-    (["web1", "public_v4"], "public_v4 of server 'web1': 203.0.113.3"),
-    (["web1"], "interface_ip of server 'web1': 203.0.113.3"),
+    (["web1", "public_v4"], "public_v4 of server 'web1': '203.0.113.3'"),
+    (["web1"], "interface_ip of server 'web1': '203.0.113.3'"),
     (["--flavor", "t3.small"], "flavor for t3.small"),
     (["--image", "ubuntu-24.04"], "image"),
     (["private"], "roles of network 'private'"),

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from normalizer.cli.output import Listing, Record, detail_text
+from normalizer.cli.output import Listing, Record
 from normalizer.cli.runtime import Runtime, UsageError, cloud_label
 from normalizer.exceptions import NoMatch, ProvisionError
+from normalizer.select.decision import decision_text
 from normalizer.tables import render_table
 
 __all__ = ["DOCTOR_COLUMNS", "ORPHAN_COLUMNS", "ROLE_SUBJECTS", "explain_text", "register", "verdict_matrix"]
@@ -23,26 +24,20 @@ ORPHAN_COLUMNS = ("kind", "name", "id", "server_id", "age", "reason")
 
 
 def explain_text(decision: Mapping[str, Any]) -> str:
-    """A decision as a person reads it: the value, its rule, its reason, then the alternatives.
+    """A decision as a person reads it, in the library's own words (what ``print(cloud.explain(...))`` shows).
 
     >>> print(explain_text({"subject": "external network", "value": "ext", "rule": "router gateway",
     ...                     "reason": "a router of this project reaches it", "ambiguous": False,
     ...                     "considered": [{"candidate": "other", "verdict": "no router reaches it"}]}))
-    external network: ext
+    external network: 'ext'
       rule:   router gateway
       reason: a router of this project reaches it
-      alternatives:
-        - other: no router reaches it
+      considered:
+      - other: no router reaches it
     """
-    lines = [f"{decision.get('subject')}: {detail_text(decision.get('value'))}",
-             f"  rule:   {decision.get('rule')}", f"  reason: {decision.get('reason')}"]
-    if decision.get("ambiguous"):
-        lines.append("  ambiguous: several candidates remain; the reason says what resolves it")
-    considered = decision.get("considered") or []
-    if considered:
-        lines.append("  alternatives:")
-        lines += [f"    - {c.get('candidate')}: {c.get('verdict')}" for c in considered]
-    return "\n".join(lines)
+    return decision_text(decision.get("subject"), decision.get("value"), decision.get("rule"),
+                         decision.get("reason"), decision.get("considered") or (),
+                         ambiguous=bool(decision.get("ambiguous")))
 
 
 def _decision(runtime: Runtime) -> Any:
