@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-test
 SHELL  := bash
 
-.PHONY: demo test check packaging unit functional integration integration-stop bench clean cli-docs
+.PHONY: demo test check packaging ansible unit functional integration integration-stop bench clean cli-docs
 
 # $(call phase,WHAT,HOW LONG,COMMAND): say what runs and about how long it takes, run it, then
 # say how long it took; fails as COMMAND failed. (A comma inside an argument is $(comma).)
@@ -33,17 +33,18 @@ demo: $(STAMP)
 	$(BIN)/python -m normalizer demo
 
 # Every tier: unit and functional (FakeCloud), the docstring examples, the packaging test
-# (the wheel in a fresh virtualenv next to requests), then integration against real OpenStack
-# services installed and started on 127.0.0.1 (needs root for apt; see docs/integration.md).
+# (the wheel in a fresh virtualenv next to requests), the Ansible collection (built, installed,
+# its tests and ansible-test sanity), then integration against real OpenStack services
+# installed and started on 127.0.0.1 (needs root for apt; see docs/integration.md).
 # Each phase says what it does before it starts and how long it took when it ends.
-test: check packaging integration
+test: check packaging ansible integration
 	@printf '\n== make test: every tier passed\n'
 
 # The fast tiers only (no OpenStack services, no network): one to two minutes. Then the examples
 # in the docstrings, under the same isolation as the tests (tests/conftest.py as a plugin).
 check: $(STAMP)
 	$(call phase,unit and functional tests,about 1-2 min,\
-		$(BIN)/python -m pytest -q --ignore=tests/integration --ignore=tests/packaging)
+		$(BIN)/python -m pytest -q --ignore=tests/integration --ignore=tests/packaging --ignore=tests/ansible)
 	$(call phase,docstring examples,about 10 s,\
 		$(BIN)/python -m pytest -q -p no:cacheprovider -p tests.conftest --doctest-modules normalizer)
 
@@ -52,6 +53,14 @@ check: $(STAMP)
 packaging: $(STAMP)
 	$(call phase,packaging: build the wheel$(comma) install it next to requests,about 1 min$(comma) needs PyPI,\
 		$(BIN)/python -m pytest -q -p no:cacheprovider tests/packaging)
+
+# The normalizer.cloud collection: ansible-galaxy build and install (offline) and ansible-doc on
+# every plugin of the installed copy, pytest tests/ansible (the real ansible-playbook and
+# ansible-inventory against FakeClouds on 127.0.0.1), then ansible-test sanity. Each step prints
+# its time; `tools/ansible-tier.sh STEP...` runs some of them. See docs/ansible.md.
+ansible: $(STAMP)
+	$(call phase,ansible: build and install the collection$(comma) ansible-doc$(comma) tests/ansible$(comma) ansible-test sanity,about 2 min$(comma) the first time 3 min$(comma) needs PyPI,\
+		tools/ansible-tier.sh)
 
 # Stops the services it started when done; NORMALIZER_KEEP_OPENSTACK=1 keeps them for a faster rerun.
 integration: $(STAMP)
