@@ -25,18 +25,19 @@ from normalizer.exceptions import (AmbiguousMatch, NoMatch, NormalizerError,
                                    SelectionError, UnsupportedOnCloud)
 from normalizer.normalize import (Context, normalize_flavor, normalize_floating_ip, normalize_keypair)
 from normalizer.profiles import Profile, load_profile
-from normalizer.provision.plan import check_create_options
 from normalizer.normalize.records import RecordList
 from normalizer.provision.conformance import ConformanceReport, conformance_report, probe_public_key, probe_report
-from normalizer.provision.plan import ServerPlan, ServerRequest, plan_server
+from normalizer.provision.idempotency import compare_existing, ensure_request, one_server_named
+from normalizer.provision.plan import ServerPlan, ServerRequest, check_create_options, plan_server
 from normalizer.provision.server_lifecycle import CreateOptions, DeleteResult, Provisioner, ServerSurroundings
 from normalizer.provision.waiting import Waiter, port_answers
 from normalizer.provision.orphans import (epoch_seconds, fill_ages, find_orphans, older_than_seconds,
                                           remove_orphans, select_for_cleanup)
-from normalizer.interpret import (Topology, image_login, image_view, network_roles, network_views,
-                                  server_login, server_viewer, explain_server_address)
+from normalizer.interpret import (Topology, image_login, image_view, nat_destination, network_role_decision,
+                                  network_roles, network_views, server_login, server_viewer,
+                                  explain_server_address)
 from normalizer.select.addresses import ADDRESS_FIELDS
-from normalizer.select.decision import Considered, Decision
+from normalizer.select.decision import Decision
 from normalizer.select.flavors import pick_flavor
 from normalizer.select.images import pick_image, pick_probe_image
 from normalizer.select.lookup import find_by_id_or_name
@@ -439,6 +440,9 @@ class Cloud:
         network (passed to Nova explicitly, so it never answers "Multiple possible
         networks found"), whether a floating IP is needed and from which pool, the login
         user and the user-data, and lists every step's decision with its reason.
+        ``existing`` is the server of that name (None when there is none), whose decision
+        then comes first among the steps, and ``differences`` how it differs (image,
+        flavor, ERROR): what :meth:`ensure_server` would return instead of creating one.
 
         >>> plan = cloud.plan_server("web1", "ubuntu-22.04", "t3.small", public_key=key)  # doctest: +SKIP
         >>> plan.floating_ip_pool, plan.login_user                                         # doctest: +SKIP
@@ -448,15 +452,22 @@ class Cloud:
                                 public_key=public_key, auto_ip=auto_ip, userdata=userdata, root_keys=root_keys,
                                 security_groups=security_groups, metadata=metadata)
         with self._answers("plan_server"):
-            return self._prepare(request)[0].to_munch()
+            return self._prepare(request, existing=True)[0].to_munch()
 
-    def _prepare(self, request: ServerRequest) -> tuple[ServerPlan, ServerSurroundings]:
-        """The plan, and the surroundings of the server, whose view reuses the plan's fetches."""
+    def _prepare(self, request: ServerRequest, *, existing: bool = False) -> tuple[ServerPlan, ServerSurroundings]:
+        """The plan (``existing``: knowing the server of that name), and the surroundings of the server."""
         images = self._image.list_images()
         flavors = self._compute.list_flavors()
         topology, roles = self._topology()
         plan = plan_server(request, images=images, flavors=flavors, networks=list(topology.networks),
                            roles=roles, profile=self.profile, neutron=self._facts.capabilities.neutron is True)
+        if existing:  # listed past the cache: a server made or deleted a moment ago counts
+            raws = self._compute.list_servers(filters={"name": exact_name_filter(request.name)}, fresh=True)
+            raw = one_server_named(raws, request.name)
+            server = self._server_view([raw])(raw) if raw is not None else None
+            differences, decision = compare_existing(server, request, plan, images=images, flavors=flavors,
+                                                     profile=self.profile)
+            plan = plan.with_existing(server, decision, differences)
         return plan, self._surroundings(topology, roles, images)
 
     def _provisioner(self) -> Provisioner:
@@ -510,6 +521,29 @@ class Cloud:
                                     wait_for_ssh=wait_for_ssh)
             return self._provisioner().create(plan, options, around)
 
+    def ensure_server(self, name: str, image: Any, flavor: Any, **options: Any) -> Munch:
+        """The server of this name if there is one, else a new one made by ``create_server`` (idempotent by name).
+
+        Takes :meth:`create_server`'s keyword arguments. Returns ``server``, ``changed``
+        (True: created by this call), ``plan`` (as :meth:`plan_server`) and
+        ``differences``: how an existing server differs from the request (image, flavor,
+        in ERROR), one line each. An existing server is returned as it is, never rebuilt;
+        an image asked by alias matches any image of that distro and version. Two servers
+        of that name raise AmbiguousMatch.
+
+        >>> result = cloud.ensure_server("web1", "ubuntu-24.04", "t3.small", public_key=key)  # doctest: +SKIP
+        >>> result.changed, result.server.login_user, result.differences                      # doctest: +SKIP
+        (False, 'ubuntu', [])
+        """
+        request, settings = ensure_request(name, image, flavor, options)
+        with self._answers("ensure_server"):
+            plan, around = self._prepare(request, existing=True)
+            if plan.existing is not None:
+                return Munch(server=plan.existing, changed=False, plan=plan.to_munch(),
+                             differences=list(plan.differences))
+            server = self._provisioner().create(plan, settings, around)
+            return Munch(server=server, changed=True, plan=plan.to_munch(), differences=[])
+
     def delete_server(self, name_or_id: Any, *, wait: bool = True, delete_ips: bool = True,
                       timeout: float = 600) -> DeleteResult:
         """Delete a server and the floating IPs normalizer created for it; false when there is no such server.
@@ -555,7 +589,7 @@ class Cloud:
                                      hint=roles.hints["external"], candidates=[c.candidate for c in external.considered])
             around = self._surroundings(topology, roles, self._image.list_images())
             return self._provisioner().add_public_ip(raw, around, pool=_direct_or(external.value, self.profile),
-                                                     network_id=_nat_destination(raw, roles), reuse=reuse,
+                                                     network_id=nat_destination(raw, roles), reuse=reuse,
                                                      timeout=timeout)
 
     def list_orphans(self, *, now: Any = None) -> list[Munch]:
@@ -704,20 +738,10 @@ class Cloud:
             return explain_server_address(subject, field or "interface_ip", roles, self.profile,
                                           topology=topology, floating_ips=self._raw_floating_ips())
         if isinstance(subject, Mapping) and "nat_source" in subject:
-            return self._network_decision(subject)
+            return network_role_decision(subject, self._topology()[1])
         raise SelectionError(f"cannot explain {subject!r}",
                              hint="pass 'public_network', 'private_network', 'external_network', "
                                   "a network, or a server with one of " + ", ".join(ADDRESS_FIELDS))
-
-    def _network_decision(self, network: Mapping[str, Any]) -> Decision:
-        roles = self._topology()[1]
-        role = roles.get(network.get("id")) or roles.by_name().get(network.get("name"))
-        flags = {k: network.get(k) for k in ("is_public", "is_external", "nat_source", "nat_destination",
-                                             "routes_externally", "is_default")}
-        considered = tuple(Considered(d.subject, f"{d.value or 'none'}: {d.reason}")
-                           for d in (roles.public, roles.private, roles.external))
-        return Decision(f"roles of network {network.get('name')!r}", flags, "network roles",
-                        role.reason if role is not None else "not found in the current topology", considered)
 
 
 # --- module helpers ---------------------------------------------------------------------
@@ -726,16 +750,6 @@ class Cloud:
 def _direct_or(pool: str | None, profile: Profile) -> str | None:
     """No pool when the profile says servers are reachable directly."""
     return None if profile.network.public_access == "direct" else pool
-
-
-def _nat_destination(raw: Mapping[str, Any], roles: NetworkRoles) -> str | None:
-    """The id of the server's network that floating IPs map to, or None (any port)."""
-    by_name = roles.by_name()
-    for name in (raw.get("addresses") or {}):
-        role = by_name.get(name)
-        if role is not None and role.nat_destination:
-            return role.id
-    return roles.private.value
 
 
 def _looks_like_uuid(value: str) -> bool:

@@ -18,7 +18,7 @@ from normalizer.normalize.addresses import is_global_cidr, parse_address
 from normalizer.normalize.fields import as_list, as_text
 from normalizer.normalize.server_addresses import FloatingIPIndex
 from normalizer.select.addresses import explain_address
-from normalizer.select.decision import Decision
+from normalizer.select.decision import Considered, Decision
 from normalizer.select.images import image_identity
 from normalizer.select.login import login_user_for_image, login_user_for_server
 from normalizer.select.network_roles import NetworkRoles, classify_networks
@@ -27,7 +27,8 @@ if TYPE_CHECKING:  # the profile package never imports this module
     from normalizer.profiles import Profile
 
 __all__ = ["Topology", "network_roles", "network_views", "network_cidrs", "server_viewer", "explain_server_address",
-           "networks_from_addresses", "subnets_from_addresses", "image_view", "image_login", "server_login"]
+           "networks_from_addresses", "subnets_from_addresses", "image_view", "image_login", "server_login",
+           "network_role_decision", "nat_destination"]
 
 
 @dataclass(frozen=True)
@@ -274,3 +275,35 @@ def server_login(raw_server: Mapping[str, Any], images_by_id: Mapping[str, Mappi
     image_ref = raw_server.get("image") if isinstance(raw_server, Mapping) else None
     image = images_by_id.get(image_ref.get("id")) if isinstance(image_ref, Mapping) else None
     return login_user_for_server(raw_server, image, profile, volume_image_metadata=volume_image_metadata)
+
+
+def network_role_decision(network: Mapping[str, Any], roles: NetworkRoles) -> Decision:
+    """Why a normalized network has its roles (what ``cloud.explain(network)`` says).
+
+    >>> from normalizer.profiles import load_profile
+    >>> roles = network_roles(Topology(), load_profile("generic"))
+    >>> network_role_decision({"id": "n1", "name": "blue"}, roles).reason
+    'not found in the current topology'
+    """
+    role = roles.get(network.get("id")) or roles.by_name().get(network.get("name"))
+    flags = {k: network.get(k) for k in ("is_public", "is_external", "nat_source", "nat_destination",
+                                         "routes_externally", "is_default")}
+    considered = tuple(Considered(d.subject, f"{d.value or 'none'}: {d.reason}")
+                       for d in (roles.public, roles.private, roles.external))
+    return Decision(f"roles of network {network.get('name')!r}", flags, "network roles",
+                    role.reason if role is not None else "not found in the current topology", considered)
+
+
+def nat_destination(raw_server: Mapping[str, Any], roles: NetworkRoles) -> str | None:
+    """The id of the server's network that floating IPs map to, else the private network's (None: any port).
+
+    >>> from normalizer.profiles import load_profile
+    >>> nat_destination({"addresses": {}}, network_roles(Topology(), load_profile("generic"))) is None
+    True
+    """
+    by_name = roles.by_name()
+    for name in (raw_server.get("addresses") or {}):
+        role = by_name.get(name)
+        if role is not None and role.nat_destination:
+            return role.id
+    return roles.private.value

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from munch import Munch
@@ -212,7 +212,12 @@ def _check_metadata(metadata: Any) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class ServerPlan:
-    """The decisions for one server; ``steps`` holds each decision in provisioning order."""
+    """The decisions for one server; ``steps`` holds each decision in provisioning order.
+
+    ``existing`` is the normalized server of that name when there is one (``ensure_server``
+    returns it instead of creating one; its decision comes first among the steps) and
+    ``differences`` how it differs from the request (image, flavor, ERROR), one line each.
+    """
 
     name: str
     image_id: str
@@ -226,18 +231,33 @@ class ServerPlan:
     security_groups: tuple[str, ...]
     metadata: Mapping[str, str]
     steps: tuple[Decision, ...]
+    existing: Mapping[str, Any] | None = None
+    differences: tuple[str, ...] = ()
+
+    def with_existing(self, server: Mapping[str, Any] | None, decision: Decision,
+                      differences: Sequence[str] = ()) -> "ServerPlan":
+        """This plan, knowing the server of that name: its decision comes first when there is one.
+
+        >>> plan = ServerPlan("a", "i", "f", None, None, False, None, None, None, (), {}, ())
+        >>> plan.with_existing({"id": "s1"}, Decision("existing server", "s1", "same name", "kept")).steps[0].value
+        's1'
+        """
+        steps = (decision, *self.steps) if server is not None else self.steps
+        return replace(self, existing=server, differences=tuple(differences), steps=steps)
 
     def to_munch(self) -> Munch:
         """The plan as plain data (what ``cloud.plan_server`` returns).
 
         >>> sorted(ServerPlan("a", "i", "f", None, None, False, None, None, None, (), {}, ()).to_munch())[:3]
-        ['flavor_id', 'floating_ip_pool', 'image_id']
+        ['differences', 'existing', 'flavor_id']
         """
         data = Munch({k: getattr(self, k) for k in ("name", "image_id", "flavor_id", "network_id", "key_name",
                                                     "temporary_key", "floating_ip_pool", "login_user", "userdata")})
         data.security_groups = list(self.security_groups)
         data.metadata = Munch(self.metadata)
         data.steps = [step.to_munch() for step in self.steps]
+        data.existing = self.existing
+        data.differences = list(self.differences)
         return data
 
 

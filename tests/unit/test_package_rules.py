@@ -186,8 +186,8 @@ def test_cloud_methods_are_exactly_the_contract():
     # contract change: add it here on purpose.
     public = {name for name in dir(normalizer.Cloud) if not name.startswith("_")}
     assert public == {
-        "add_public_ip", "cleanup_orphans", "conformance", "create_server", "delete_server", "explain",
-        "from_config", "get_external_network", "get_flavor", "get_image", "get_network", "get_private_network",
+        "add_public_ip", "cleanup_orphans", "conformance", "create_server", "delete_server", "ensure_server",
+        "explain", "from_config", "get_external_network", "get_flavor", "get_image", "get_network", "get_private_network",
         "get_public_network", "get_server", "list_flavors", "list_floating_ips", "list_images", "list_keypairs",
         "list_networks", "list_orphans", "list_servers", "login_user", "name", "pick_flavor", "pick_image",
         "plan_server", "region_name"}
