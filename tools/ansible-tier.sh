@@ -75,10 +75,10 @@ doc() {
         [[ "$name" == __init__ ]] && continue
         say "ansible-doc -t $type normalizer.cloud.$name"
         out="$(cd "$WORK" && ANSIBLE_COLLECTIONS_PATH="$INSTALLED" ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false \
-               "$BIN/ansible-doc" -t "$type" "normalizer.cloud.$name" 2>&1)" \
-            || { printf '%s\n' "$out"; die "ansible-doc failed for the $type normalizer.cloud.$name"; }
-        if grep -q '\[WARNING\]\|ERROR' <<<"$out"; then
-            printf '%s\n' "$out"; die "ansible-doc warned about the $type normalizer.cloud.$name"
+               "$BIN/ansible-doc" -t "$type" "normalizer.cloud.$name" 2>"$WORK/doc.err")" \
+            || { cat "$WORK/doc.err" >&2; die "ansible-doc failed for the $type normalizer.cloud.$name"; }
+        if [[ -s "$WORK/doc.err" ]]; then   # ansible-doc warns and errs on stderr
+            cat "$WORK/doc.err" >&2; die "ansible-doc warned about the $type normalizer.cloud.$name"
         fi
         grep -qF "$INSTALLED" <<<"$out" || { printf '%s\n' "$out"; die "ansible-doc did not read the installed copy"; }
         count=$((count + 1))
