@@ -78,9 +78,12 @@ def task_results(document: dict, play: int = 0) -> list[dict]:
 
 
 @contextlib.contextmanager
-def serving(layouts: dict[str, str], tmp_path: pathlib.Path):
-    """Serve one FakeCloud per ``{cloud name: layout}`` and write the world Ansible runs in."""
-    fakes = {name: FakeCloud(layout) for name, layout in layouts.items()}
+def serving(layouts: dict[str, str], tmp_path: pathlib.Path, **fake_options):
+    """Serve one FakeCloud per ``{cloud name: layout}`` and write the world Ansible runs in.
+
+    ``fake_options`` go to every FakeCloud (``build_polls=0``: servers are ACTIVE at once).
+    """
+    fakes = {name: FakeCloud(layout, **fake_options) for name, layout in layouts.items()}
     with contextlib.ExitStack() as stack:
         for fake in fakes.values():
             stack.enter_context(fake.serve())

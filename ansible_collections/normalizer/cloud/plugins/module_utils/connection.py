@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import json
 import traceback
 
 try:
@@ -53,3 +54,12 @@ def fail_with(module, error, **extra):
     fields.update(extra)
     fields.setdefault("msg", str(error))
     module.fail_json(**fields)
+
+
+def plain(value):
+    """A normalizer result as plain JSON data (dicts, lists, text, numbers), for exit_json and fail_json.
+
+    Normalized records are Munch and list subclasses with their own reprs; Ansible's
+    results need plain types. Anything JSON cannot hold becomes its text.
+    """
+    return json.loads(json.dumps(value, default=str))
