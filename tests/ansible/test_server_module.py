@@ -42,10 +42,12 @@ def world(tmp_path):
 def test_create_then_an_idempotent_rerun_writes_nothing(world):
     fake = world.fakes["fip"]
     fips_before = len(fake.floating_ips)
-    created = task_results(world.playbook(play(server_task(public_key=f'"{KEY}"'))))[0]
+    created = task_results(world.playbook(play(server_task(public_key=f'"{KEY}"',
+                                                           metadata='{"role": "web", "port": 80}'))))[0]
     assert created["changed"] is True and not created.get("failed")
     server = created["server"]
     assert server["name"] == "app1" and server["login_user"] == "ubuntu"
+    assert server["metadata"]["role"] == "web" and server["metadata"]["port"] == "80"  # Nova keeps text
     assert server["interface_ip"] and server["interface_ip"] == server["public_v4"]
     assert len(fake.floating_ips) == fips_before + 1  # the fip layout needs a floating IP
     assert [step["subject"] for step in created["plan"]["steps"]][:2] == ["ssh key", "image"]
@@ -81,7 +83,7 @@ def test_check_mode_answers_from_the_plan_and_writes_nothing(world):
 
 def test_a_different_flavor_fails_with_the_difference_unless_on_difference_warn(world):
     fake = world.fakes["fip"]
-    task_results(world.playbook(play(server_task(flavor="m1.small", auto_ip="false"))))
+    task_results(world.playbook(play(server_task(flavor="m1.small", public_ip="false"))))  # an alias of auto_ip
     fake.reset_requests()
     failed = task_results(world.playbook(play(server_task(flavor="m1.large", auto_ip="false")),
                                          expect_failure=True))[0]
@@ -152,7 +154,7 @@ def test_arguments_are_checked_by_ansible_and_by_normalizer(world):
     both = task_results(world.playbook(play(server_task(key_name="deploy", public_key=f'"{KEY}"')),
                                        expect_failure=True))[0]
     assert "mutually exclusive" in both["msg"]
-    reserved = task_results(world.playbook(play(server_task(metadata='{"normalizer:x": "1"}')),
+    reserved = task_results(world.playbook(play(server_task(meta='{"normalizer:x": "1"}')),
                                            expect_failure=True))[0]
     assert reserved["error"] == "ConfigError" and "normalizer:" in reserved["msg"]
     assert cloud_writes(fake) == []

@@ -123,3 +123,17 @@ def test_a_failed_create_leaves_nothing_behind_and_says_so():
         assert info.value.step == "public address" and info.value.not_removed == []
         assert any(label.startswith("server ") for label in info.value.removed)
         assert new_resources(before, snapshot(fake)) == set()
+
+
+def test_a_server_in_error_is_a_difference_and_a_volume_booted_one_has_no_image_to_compare():
+    with FakeCloud("fip") as fake:
+        flavor = fake.flavors[0]["name"]
+        fake.add_server("broken", networks=["private"], status="ERROR", flavor=flavor)
+        fake.add_server("volume1", networks=["private"], flavor=flavor)
+        cloud = connect(fake, FakeTime())
+        broken = cloud.ensure_server("broken", IMAGE, flavor, auto_ip=False)
+        assert broken.changed is False and broken.differences == ["server 'broken' exists in state error (status ERROR)"]
+        volume = cloud.ensure_server("volume1", IMAGE, flavor, auto_ip=False)
+        assert volume.changed is False and volume.differences == []
+        assert "boots from a volume" in volume.plan.steps[0].reason
+        assert writes(fake) == []
