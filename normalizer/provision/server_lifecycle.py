@@ -216,7 +216,8 @@ class Provisioner:
                                 search=search, kind="server", ledger=ledger, what=what)
         server_id = str(created["id"])
         ledger.add("server", server_id, lambda: self.compute.delete_server(server_id))
-        return {"id": server_id, "name": plan.name, "status": "BUILD", "metadata": body["metadata"]}
+        return {"id": server_id, "name": plan.name, "status": "BUILD", "metadata": body["metadata"],
+                "image": {"id": plan.image_id} if plan.image_id else "", "flavor": {"id": plan.flavor_id}}
 
     def _server_body(self, plan: ServerPlan, key_name: str | None, token: str) -> dict[str, Any]:
         body: dict[str, Any] = {"name": plan.name, "imageRef": plan.image_id, "flavorRef": plan.flavor_id,

@@ -144,7 +144,7 @@ def test_wait_false_with_auto_ip_gets_the_floating_ip(tmp_path):
         result = task_results(world.playbook(play(server_task(wait="false", auto_ip="true"))))[0]
         server = result["server"]
         assert result["changed"] is True and server["public_v4"] and server["interface_ip"] == server["public_v4"]
-        assert result["plan"]["login_user"] == "ubuntu"  # the server, returned before Nova filled it in, may not say
+        assert result["plan"]["login_user"] == server["login_user"] == "ubuntu"
 
 
 def test_arguments_are_checked_by_ansible_and_by_normalizer(world):

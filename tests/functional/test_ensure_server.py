@@ -95,6 +95,8 @@ def test_wait_false_with_auto_ip_creates_and_attaches_the_floating_ip():
         result = cloud.ensure_server("app1", IMAGE, FLAVOR, public_key=KEY, wait=False, auto_ip=True)
         assert result.changed is True and result.server.public_v4
         assert result.server.interface_ip == result.server.public_v4
+        # not yet ACTIVE, yet the login user and the image are known from the plan
+        assert result.server.login_user == result.plan.login_user and result.server.image.id
         created = new_resources(before, snapshot(fake))
         assert {label.split()[0] for label in created} == {"server", "floating"}
         assert cloud.ensure_server("app1", IMAGE, FLAVOR, public_key=KEY, wait=False).changed is False
