@@ -2,12 +2,13 @@
 
 The real ``ansible-playbook`` and ``ansible-inventory`` run with the collection from this
 checkout (the helpers of tests/ansible/conftest.py: the same environment as the FakeCloud
-tests, with the loopback clouds.yaml instead of FakeClouds). Per layout: create a server with
-``normalizer.cloud.server`` (a floating IP where the cloud needs one), run the same play again
-(``changed: false``, the same server), list it with the ``normalizer.cloud.clouds`` inventory
-(``ansible_host`` is its ``interface_ip``, ``ansible_user`` the image's login user), delete it,
-delete it again (``changed: false``). ``leak_check`` then sees no server, floating IP, port or
-keypair left. There is no data plane on loopback, so no play connects to the server.
+tests, with the loopback clouds.yaml instead of FakeClouds). Per layout: check mode (a plan,
+nothing created); create a server with ``normalizer.cloud.server`` (a floating IP where the
+cloud needs one); run the same play again (``changed: false``, the same server); list it
+with the ``normalizer.cloud.clouds`` inventory (``ansible_host`` is its ``interface_ip``,
+``ansible_user`` the image's login user); delete it; delete it again (``changed: false``).
+``leak_check`` then sees no server, floating IP, port or keypair left. There is no data
+plane on loopback, so no play connects to the server.
 """
 
 from __future__ import annotations
@@ -71,10 +72,10 @@ def loopback_world(loopback_clouds_yaml, tmp_path):
         yield world
 
 
-def run_play(world, cloud, name, state, auto_ip):
+def run_play(world, cloud, name, state, auto_ip, check=False):
     text = PLAY.format(cloud=cloud, state=state, name=name, image=IMAGE, flavor=FLAVOR, key=json.dumps(KEY),
                        auto_ip=json.dumps(auto_ip), timeout=TIMEOUT)
-    [result] = task_results(world.playbook(text))
+    [result] = task_results(world.playbook(text, check=check))
     assert not result.get("failed"), result
     return result
 
@@ -116,6 +117,10 @@ def test_playbook_creates_idempotently_the_inventory_lists_it_and_delete_leaves_
     cloud, name = f"loopback-{layout}", f"it-ansible-{uuid.uuid4().hex[:6]}"
     deleted = False
     try:
+        planned = run_play(loopback_world, cloud, name, "present", auto_ip, check=True)
+        assert planned["changed"] is True and planned["server"] is None and planned["plan"]["steps"], planned
+        assert normalizer.connect(cloud, profile="generic").get_server(name) is None  # check mode made nothing
+
         created = run_play(loopback_world, cloud, name, "present", auto_ip)
         server = created["server"]
         assert created["changed"] is True
