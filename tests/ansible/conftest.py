@@ -20,9 +20,9 @@ import sys
 from dataclasses import dataclass, field
 
 import pytest
-import yaml
 
 from normalizer.testing import FakeCloud
+from tests.functional.conftest import served_clouds
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 BIN = pathlib.Path(sys.executable).parent
@@ -83,16 +83,9 @@ def serving(layouts: dict[str, str], tmp_path: pathlib.Path, **fake_options):
 
     ``fake_options`` go to every FakeCloud (``build_polls=0``: servers are ACTIVE at once).
     """
-    fakes = {name: FakeCloud(layout, **fake_options) for name, layout in layouts.items()}
-    with contextlib.ExitStack() as stack:
-        for fake in fakes.values():
-            stack.enter_context(fake.serve())
-        clouds: dict = {"clouds": {}}
-        for name, fake in fakes.items():
-            clouds["clouds"].update(fake.clouds_yaml(name)["clouds"])
-        workdir = tmp_path / "ansible"
-        workdir.mkdir()
-        (workdir / "clouds.yaml").write_text(yaml.safe_dump(clouds))
+    workdir = tmp_path / "ansible"
+    workdir.mkdir()
+    with served_clouds(layouts, workdir / "clouds.yaml", **fake_options) as fakes:
         (workdir / "hosts.ini").write_text(f"localhost ansible_connection=local ansible_python_interpreter={sys.executable}\n")
         env = {key: value for key, value in os.environ.items() if not key.startswith(("OS_", "ANSIBLE_"))}
         env.update({

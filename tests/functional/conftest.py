@@ -6,11 +6,14 @@ never from one another; the autouse fixture below applies to every functional te
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import pathlib
 import re
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 import pytest
+import yaml
 
 from normalizer import config as config_module
 from normalizer.cloud import Cloud
@@ -125,3 +128,20 @@ def label_ids(labels: list[str]) -> set[str]:
         assert match, f"unreadable label {label!r}"
         out.add(f"{match.group(1)} {match.group(2)}")
     return out
+
+
+@contextlib.contextmanager
+def served_clouds(layouts: Mapping[str, str], clouds_yaml: pathlib.Path, **options: Any) -> Iterator[dict]:
+    """Serve one FakeCloud per ``{cloud name: layout}`` on 127.0.0.1 and write a clouds.yaml naming them.
+
+    ``options`` go to every FakeCloud (e.g. ``build_polls=0``); yields ``{name: fake}``.
+    """
+    fakes = {name: FakeCloud(layout, **options) for name, layout in layouts.items()}
+    with contextlib.ExitStack() as stack:
+        for fake in fakes.values():
+            stack.enter_context(fake.serve())
+        document: dict = {"clouds": {}}
+        for name, fake in fakes.items():
+            document["clouds"].update(fake.clouds_yaml(name)["clouds"])
+        clouds_yaml.write_text(yaml.safe_dump(document))
+        yield fakes

@@ -6,7 +6,6 @@ The clouds are named in a temporary clouds.yaml found through ``OS_CLIENT_CONFIG
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
@@ -15,22 +14,14 @@ import pytest
 import yaml
 
 from normalizer.cli import main
-from normalizer.testing import FakeCloud
-from tests.functional.conftest import KEY
+from tests.functional.conftest import KEY, served_clouds
 
 
 @pytest.fixture
 def clouds(tmp_path, monkeypatch):
     """Two clouds (``fip``, ``direct``) served on 127.0.0.1 and named in a clouds.yaml; OS_CLOUD=fip."""
-    fakes = {"fip": FakeCloud("fip", build_polls=0), "direct": FakeCloud("direct", build_polls=0)}
-    with contextlib.ExitStack() as stack:
-        for fake in fakes.values():
-            stack.enter_context(fake.serve())
-        document = {"clouds": {}}
-        for name, fake in fakes.items():
-            document["clouds"].update(fake.clouds_yaml(name)["clouds"])
-        path = tmp_path / "clouds.yaml"
-        path.write_text(yaml.safe_dump(document))
+    path = tmp_path / "clouds.yaml"
+    with served_clouds({"fip": "fip", "direct": "direct"}, path, build_polls=0) as fakes:
         monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(path))
         monkeypatch.setenv("OS_CLOUD", "fip")
         yield fakes

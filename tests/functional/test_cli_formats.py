@@ -7,7 +7,6 @@ stderr.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
@@ -16,8 +15,7 @@ import pytest
 import yaml
 
 from normalizer.cli import main
-from normalizer.testing import FakeCloud
-from tests.functional.conftest import KEY
+from tests.functional.conftest import KEY, served_clouds
 
 FORMATS = ("table", "json", "yaml", "value", "csv")
 PROFILE = "name: mycloud\ndisplay_name: My Cloud\nstatus: active\n"
@@ -50,14 +48,7 @@ READS = [
 
 @pytest.fixture
 def files(tmp_path, monkeypatch):
-    fakes = {"fip": FakeCloud("fip", build_polls=0), "split-stack": FakeCloud("split-stack", build_polls=0)}
-    with contextlib.ExitStack() as stack:
-        for fake in fakes.values():
-            stack.enter_context(fake.serve())
-        document = {"clouds": {}}
-        for name, fake in fakes.items():
-            document["clouds"].update(fake.clouds_yaml(name)["clouds"])
-        (tmp_path / "clouds.yaml").write_text(yaml.safe_dump(document))
+    with served_clouds({"fip": "fip", "split-stack": "split-stack"}, tmp_path / "clouds.yaml", build_polls=0):
         (tmp_path / "key.pub").write_text(KEY + "\n")
         (tmp_path / "mycloud.yaml").write_text(PROFILE)
         monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(tmp_path / "clouds.yaml"))
