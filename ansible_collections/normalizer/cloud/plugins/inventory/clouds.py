@@ -25,7 +25,8 @@ description:
     O(use_private_address) it gets its private address instead (for jump-host setups).
   - Host names are server names; when two servers share a name, each becomes
     C(NAME-ID8) (the first eight characters of its id).
-  - The inventory file name must end with C(normalizer.yml) or C(normalizer.yaml).
+  - The inventory file's name must contain C(normalizer) and end with C(.yml) or C(.yaml)
+    (C(normalizer.clouds.yml), C(openstack.normalizer.yml)).
   - Needs the openstack-normalizer Python package on the controller.
 extends_documentation_fragment:
   - constructed
@@ -72,6 +73,7 @@ cache_connection: ~/.cache/normalizer-inventory
 """
 
 import json
+import os
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible.errors import AnsibleParserError
@@ -103,8 +105,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     NAME = "normalizer.cloud.clouds"
 
     def verify_file(self, path):
-        """Only files named *normalizer.yml or *normalizer.yaml."""
-        return super().verify_file(path) and path.endswith(("normalizer.yml", "normalizer.yaml"))
+        """Only YAML files whose name contains ``normalizer``."""
+        name = os.path.basename(path)
+        return super().verify_file(path) and "normalizer" in name and name.endswith((".yml", ".yaml"))
 
     def parse(self, inventory, loader, path, cache=True):
         super().parse(inventory, loader, path, cache)
