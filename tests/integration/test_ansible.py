@@ -20,17 +20,12 @@ import uuid
 import pytest
 
 import normalizer
-from tests.ansible.conftest import REPO, serving, task_results
+from tests.ansible.conftest import serving, task_results
 
-COLLECTION = REPO / "ansible_collections" / "normalizer" / "cloud" / "plugins"
 KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGkPsj1d9EdlhnvHLOWHcu0xgUdNlpwN6ph1TFO9wHMU it@normalizer"
 IMAGE = "ubuntu-22.04"
 FLAVOR = "m1.tiny"
 TIMEOUT = 180
-
-pytestmark = pytest.mark.skipif(
-    not ((COLLECTION / "modules" / "server.py").exists() and (COLLECTION / "inventory" / "clouds.py").exists()),
-    reason="the collection has no normalizer.cloud.server module or normalizer.cloud.clouds inventory yet")
 
 # One play, run for create, re-run and delete: the module's options as docs/ansible.md shows them.
 PLAY = """
