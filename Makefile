@@ -59,7 +59,7 @@ packaging: $(STAMP)
 # ansible-inventory against FakeClouds on 127.0.0.1), then ansible-test sanity. Each step prints
 # its time; `tools/ansible-tier.sh STEP...` runs some of them. See docs/ansible.md.
 ansible: $(STAMP)
-	$(call phase,ansible: build and install the collection$(comma) ansible-doc$(comma) tests/ansible$(comma) ansible-test sanity,about 2 min$(comma) the first time 3 min$(comma) needs PyPI,\
+	$(call phase,ansible: build and install the collection$(comma) ansible-doc$(comma) tests/ansible$(comma) ansible-test sanity,about 1 min$(comma) the first time 2 min$(comma) needs PyPI,\
 		tools/ansible-tier.sh)
 
 # Stops the services it started when done; NORMALIZER_KEEP_OPENSTACK=1 keeps them for a faster rerun.

@@ -169,7 +169,7 @@ run_step() {
         install) step install "ansible-galaxy collection install the tarball -p $INSTALLED (no dependencies, offline)" install ;;
         doc) step doc "ansible-doc on every plugin of the installed collection" doc ;;
         pytest) step pytest "pytest tests/ansible: ansible-playbook and ansible-inventory against FakeClouds on 127.0.0.1" unit_tests ;;
-        sanity) step sanity "ansible-test sanity --local for ansible_collections/normalizer/cloud (about 1 min; the first run installs each test's tools from PyPI)" sanity ;;
+        sanity) step sanity "ansible-test sanity --local for ansible_collections/normalizer/cloud (about 10 s; the first run installs each test's tools from PyPI, about 45 s)" sanity ;;
         *) die "unknown step '$1' (steps: build install doc pytest sanity)" ;;
     esac
 }
