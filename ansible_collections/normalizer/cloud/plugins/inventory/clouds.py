@@ -1,6 +1,5 @@
 # Copyright: openstack-normalizer developers
-# Apache License 2.0 (see LICENSE); this plugin is not under the GNU General Public License v3.0+
-# that ansible-test's validate-modules looks for in this header.
+# Apache License 2.0 (see LICENSE)
 """normalizer.cloud.clouds: every server of every configured OpenStack cloud, with the right address and user."""
 
 from __future__ import annotations

@@ -1,7 +1,6 @@
 #!/usr/bin/python
 # Copyright: openstack-normalizer developers
-# Apache License 2.0 (see LICENSE); this module is not under the GNU General Public License v3.0+
-# that ansible-test's validate-modules looks for in this header.
+# Apache License 2.0 (see LICENSE)
 """normalizer.cloud.server_info: servers with one meaning (interface_ip, login_user) on every cloud."""
 
 from __future__ import annotations
