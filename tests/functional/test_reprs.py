@@ -116,8 +116,10 @@ def test_dir_of_a_cloud_shows_the_public_api_only(fip):
 
 
 def test_ipython_shows_tables_and_one_liners_when_installed(fip):
-    pretty = pytest.importorskip("IPython.lib.pretty").pretty
-    formatter = pytest.importorskip("IPython.core.formatters").DisplayFormatter()
+    from IPython.core.formatters import DisplayFormatter
+    from IPython.lib.pretty import pretty
+
+    formatter = DisplayFormatter()
     cloud = normalizer.connect(**fip.connect_kwargs())
     servers = cloud.list_servers()
     assert pretty(servers) == str(servers) and pretty(servers[0]) == repr(servers[0])
