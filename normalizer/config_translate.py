@@ -21,7 +21,7 @@ __all__ = ["api_timeout", "profile_layers", "substitute", "tls_files", "tls_sett
 
 Layer = tuple[str, dict[str, Any]]
 
-_SERVICES = ("identity", "compute", "network", "image")
+_SERVICES = ("identity", "compute", "network", "image", "block-storage")
 _NETWORK_FLAGS = ("routes_externally", "nat_source", "nat_destination", "default_interface")
 # Only one network may carry each of these, as openstacksdk enforces.
 _UNIQUE_FLAGS = ("nat_destination", "default_interface")
@@ -154,7 +154,8 @@ def _transport_settings(layer: Mapping[str, Any]) -> list[Layer]:
     if layer.get("api_timeout") is not None:
         layers.append(("api_timeout", {"transport": {"timeout": _number(layer["api_timeout"])}}))
     for service in _SERVICES:
-        for key in (f"{service}_endpoint_override", f"{service}_endpoint"):
+        word = service.replace("-", "_")  # clouds.yaml spells block-storage as block_storage
+        for key in (f"{word}_endpoint_override", f"{word}_endpoint"):
             if layer.get(key) is not None:
                 layers.append((key, {"transport": {"endpoint_overrides": {service: layer[key]}}}))
                 break
@@ -166,7 +167,7 @@ def _transport_settings(layer: Mapping[str, Any]) -> list[Layer]:
         limits = {str(k): _number(v) for k, v in limit.items()} if isinstance(limit, Mapping) else {"all": _number(limit)}
         layers.append(("rate_limit", {"transport": {"rate_limit": limits}}))
     for service in _SERVICES:
-        key = f"has_{service}"
+        key = f"has_{service.replace('-', '_')}"
         if key in layer and _flag(layer[key]) is False:
             layers.append((key, {"transport": {"disabled_services": [service]}}))
     return layers

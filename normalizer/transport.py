@@ -56,7 +56,10 @@ __all__ = ["Transport", "Reply", "OriginBoundSession", "make_session"]
 LOG = logging.getLogger("normalizer.http")
 
 #: The API version each service's paths are written against.
-API_VERSIONS: Mapping[str, str] = {"identity": "v3", "compute": "v2.1", "network": "v2.0", "image": "v2"}
+API_VERSIONS: Mapping[str, str] = {"identity": "v3", "compute": "v2.1", "network": "v2.0", "image": "v2",
+                                   "block-storage": "v3"}
+# Services whose catalog endpoint may end in the project id after the version (.../v3/<project>).
+_PROJECT_TAILED = frozenset({"compute", "block-storage"})
 #: The highest Nova microversion whose response shapes normalizer understands.
 MAX_COMPUTE_MICROVERSION = "2.96"
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
@@ -222,7 +225,7 @@ class Transport:
     def root_url(self, service: str) -> str:
         """The service's endpoint without its version segment (e.g. ``.../image``)."""
         base = self.base_url(service)
-        return _VERSION_TAIL.sub("", base) if service == "compute" else _VERSION_SEGMENT.sub("", base)
+        return _VERSION_TAIL.sub("", base) if service in _PROJECT_TAILED else _VERSION_SEGMENT.sub("", base)
 
     def base_url(self, service: str) -> str:
         """The versioned root that service paths are relative to (e.g. ``.../v2.0``)."""
@@ -234,7 +237,7 @@ class Transport:
                 hint="check region_name and interface, or set transport.endpoint_overrides in the profile",
                 service=service)
         endpoint = endpoint.rstrip("/")
-        if _VERSION_SEGMENT.search(endpoint) or (service == "compute" and _VERSION_TAIL.search(endpoint)):
+        if _VERSION_SEGMENT.search(endpoint) or (service in _PROJECT_TAILED and _VERSION_TAIL.search(endpoint)):
             return endpoint
         return f"{endpoint}/{API_VERSIONS[service]}"
 

@@ -504,6 +504,8 @@ def test_fact_keys_become_profile_layers_in_order(fixture_clouds):
     ({"identity_endpoint_override": "https://k"}, "identity_endpoint_override",
      {"transport": {"endpoint_overrides": {"identity": "https://k"}}}),
     ({"compute_api_version": 2.79}, "compute_api_version", {"transport": {"microversions": {"compute": "2.79"}}}),
+    ({"block_storage_endpoint_override": "https://c/v3/p"}, "block_storage_endpoint_override",
+     {"transport": {"endpoint_overrides": {"block-storage": "https://c/v3/p"}}}),
 ])
 def test_single_fact_key_translation(entry, label, layer):
     put(Path.cwd(), one_cloud(**entry))
@@ -512,7 +514,7 @@ def test_single_fact_key_translation(entry, label, layer):
 
 @pytest.mark.parametrize("entry", [
     {"compute_api_version": "2"}, {"compute_api_version": "2.0"}, {"force_ipv4": False}, {"private": False},
-    {"has_network": True}, {"image_format": "raw", "secgroup_source": "neutron", "block_storage_endpoint": "x"},
+    {"has_network": True}, {"image_format": "raw", "secgroup_source": "neutron", "object_store_endpoint": "x"},
 ])
 def test_keys_that_say_nothing_new_make_no_layer(entry):
     put(Path.cwd(), one_cloud(**entry))
