@@ -22,6 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from normalizer.exceptions import ConfigError
 from normalizer.testing import layouts
+from normalizer.testing.cinder import CinderAPI, CinderFault, CinderState, image_needs_gib
 from normalizer.testing.glance import GlanceAPI, GlanceFault, GlanceState
 from normalizer.testing.keystone import KeystoneAPI, keystone_error
 from normalizer.testing.neutron import NeutronAPI, NeutronFault, NeutronState
@@ -34,7 +35,7 @@ _EPOCH = datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)
 _SECRET_HEADERS = {"x-auth-token", "x-subject-token"}
 _SECRET_KEYS = {"password", "secret", "adminPass", "private_key"}
 #: version documents each service serves without a token
-_PUBLIC = {"compute": {("GET", ""), ("GET", "/v2.1")}, "network": {("GET", "")},
+_PUBLIC = {"compute": {("GET", ""), ("GET", "/v2.1")}, "network": {("GET", "")}, "volumev3": {("GET", "")},
            "image": {("GET", ""), ("GET", "/versions")}, "identity": KeystoneAPI.PUBLIC}
 
 
@@ -189,14 +190,20 @@ class FakeCloud:
         self._neutron = NeutronState(seq, self.ids.project_id, cloud_project, vocab,
                                      need_router=self.features["floating_ips_need_router"])
         self._glance = GlanceState(seq, self.ids.project_id, cloud_project, vocab)
-        self._nova = NovaState(seq, self.ids, self._neutron, self._glance, self.features, build_polls)
+        quotas = dict(data.get("quotas") or {})
+        self._neutron.floating_ip_quota = quotas.get("floatingip")
+        self._cinder = CinderState(seq, self.ids.project_id, self._glance, quota=quotas.get("volumes"))
+        self._nova = NovaState(seq, self.ids, self._neutron, self._glance, self.features, build_polls,
+                               cinder=self._cinder if self.features["block_storage"] else None)
         self._nova.delete_polls = delete_polls
         self._apis = {
             "identity": KeystoneAPI(seq, self.ids, self._catalog, lambda: self._endpoint("identity"),
                                     region_name, vocab["interfaces"]),
             "compute": NovaAPI(self._nova, lambda: self._root("compute"), self._max_version),
-            "network": NeutronAPI(self._neutron, lambda: self._root("network"), l3=self.features["l3"]),
+            "network": NeutronAPI(self._neutron, lambda: self._root("network"), l3=self.features["l3"],
+                                  port_forwarding=self.features["port_forwarding"]),
             "image": GlanceAPI(self._glance, lambda: self._root("image")),
+            "volumev3": CinderAPI(self._cinder, lambda: self._root("volumev3")),
         }
         self._requests: list[RecordedRequest] = []
         self._unexpected: list[RecordedRequest] = []
@@ -241,11 +248,16 @@ class FakeCloud:
         return self.base_url + self._service(service_type)["prefix"]
 
     def _endpoint(self, service_type: str) -> str:
-        return self.base_url + self._service(service_type)["endpoint"]
+        return self.base_url + self._service(service_type)["endpoint"].format(project_id=self.ids.project_id)
+
+    def _listed(self, service_type: str) -> bool:
+        """Whether this layout's catalog lists the service (a layout feature may leave it out)."""
+        feature = {"network": "network_endpoint", "volumev3": "block_storage"}.get(service_type)
+        return feature is None or self.features[feature]
 
     def _catalog(self) -> list[tuple[str, str, str]]:
-        return [(s["type"], s["name"], self.base_url + s["endpoint"]) for s in self._vocab["catalog"]
-                if s["type"] != "network" or self.features["network_endpoint"]]
+        return [(s["type"], s["name"], self._endpoint(s["type"])) for s in self._vocab["catalog"]
+                if self._listed(s["type"])]
 
     def connect_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for ``normalizer.connect(**fake.connect_kwargs())``.
@@ -388,7 +400,7 @@ class FakeCloud:
         service = next((s for s in self._vocab["catalog"]
                         if path == s["prefix"] or path.startswith(s["prefix"] + "/")), None)
         kind = service["type"] if service else None
-        if kind is None or (kind == "network" and not self.features["network_endpoint"]):
+        if kind is None or not self._listed(kind):
             # No such endpoint in this cloud's catalog: the code under test made the URL up.
             self._unexpected.append(record)
             return 404, "404 Not Found\n\nThe resource could not be found.\n", {}
@@ -493,7 +505,7 @@ class FakeCloud:
         with self._lock:
             try:
                 yield
-            except (NeutronFault, NovaFault, GlanceFault) as fault:
+            except (NeutronFault, NovaFault, GlanceFault, CinderFault) as fault:
                 raise ConfigError(f"FakeCloud cannot build that: {fault.message.rstrip('.')}",
                                   hint="check the names and arguments given to the builder") from None
 
@@ -565,8 +577,12 @@ class FakeCloud:
 
     def add_server(self, name: str, *, image: Any = None, flavor: Any = None, networks: Any = (),
                    floating_ip: bool | str = False, status: str = "ACTIVE", key_name: str | None = None,
-                   metadata: dict | None = None, access_ipv4: str = "", access_ipv6: str = "") -> dict:
+                   metadata: dict | None = None, access_ipv4: str = "", access_ipv6: str = "",
+                   boot_from_volume: bool = False) -> dict:
         """Add a server with a port per network; ``image=None`` boots from volume.
+
+        ``boot_from_volume=True`` boots it from a volume made from ``image`` (Cinder's,
+        with the image's metadata, when the layout has block storage).
 
         ``floating_ip=True`` attaches one from the external network a router reaches (a
         string names the pool); ``access_ipv4="auto"`` copies the first fixed IPv4.
@@ -581,11 +597,17 @@ class FakeCloud:
                 flavor = next((f for f in nova.flavors.values() if not f["OS-FLV-DISABLED:disabled"]), None)
                 if flavor is None:
                     raise ConfigError("FakeCloud has no enabled flavor for add_server", hint="add_flavor() first")
+            found = self._glance.find(image) if image is not None else None
+            volumes = nova.boot_volumes([{"boot_index": 0, "source_type": "image", "destination_type": "volume",
+                                          "uuid": found["id"], "volume_size": image_needs_gib(found),
+                                          "delete_on_termination": True}], found["id"]) \
+                if boot_from_volume and found else []
             record = nova.create_server(
-                name, image=self._glance.find(image) if image is not None else None,
+                name, image=None if boot_from_volume else found, volumes=volumes,
                 flavor=nova.flavor(flavor["id"] if isinstance(flavor, dict) else flavor, by_name=True),
                 networks=[{"uuid": neutron.find("networks", n)["id"]} for n in networks] or None,
                 key_name=key_name, metadata=metadata, access=(access_ipv4, access_ipv6), status=status)
+            nova.attach_volumes(record)
             if floating_ip:
                 try:
                     self._attach_new_fip(record, floating_ip)
@@ -607,6 +629,18 @@ class FakeCloud:
                 raise NeutronFault(400, "BadRequest", "no external network to allocate a floating IP from")
             pool = (reachable or externals)[0]["id"]
         return neutron.add_floating_ip(pool, port=ports[0]["id"])
+
+    def add_volume(self, name: str, size: int, *, image: Any = None, volume_type: str | None = None,
+                   metadata: dict | None = None) -> dict:
+        """Add an available volume (made from ``image``, a name or id, when given).
+
+        >>> FakeCloud("empty").add_volume("data", 10)["status"]
+        'available'
+        """
+        with self._building():
+            image_id = self._glance.find(image)["id"] if image is not None else None
+            return self._cinder.create_volume(size, name=name, image_ref=image_id, volume_type=volume_type,
+                                              metadata=metadata)
 
     def add_floating_ip(self, network: Any, *, port: Any = None, description: str = "") -> dict:
         """Allocate a floating IP on an external network; ``port`` is a port id or a server.
@@ -650,6 +684,9 @@ class FakeCloud:
     flavors = property(lambda self: self._records(self._nova.flavors), doc="Flavor records (2.75 shape).")
     images = property(lambda self: self._records(self._glance.images), doc="Image records, as Glance shows them.")
     keypairs = property(lambda self: self._records(self._nova.keypairs), doc="Keypair records.")
+    volumes = property(lambda self: self._records(self._cinder.volumes), doc="Volume records (Cinder).")
+    security_groups = property(lambda self: self._records(self._neutron.records["security-groups"]),
+                               doc="Security group records, with their rules.")
 
 
 def _not_found(kind: str) -> tuple[int, Any, dict]:
@@ -660,4 +697,6 @@ def _not_found(kind: str) -> tuple[int, Any, dict]:
         return NeutronFault(404, "HTTPNotFound", message).reply()
     if kind == "image":
         return GlanceFault(404, message).reply()
+    if kind == "volumev3":
+        return CinderFault(404, message).reply()
     return keystone_error(404, "Not Found", message)

@@ -74,6 +74,13 @@ class NeutronState:
         self._by_port: dict[str, dict[str, dict]] = {}
         self._cursor: dict[str, int] = {}
         self.default_sg = self.add_security_group(vocab["default_security_group"], "Default security group")
+        for ethertype in ("IPv4", "IPv6"):  # members of the default group reach each other, nothing else gets in
+            self.add_rule(self.default_sg["id"], direction="ingress", ethertype=ethertype,
+                          remote_group_id=self.default_sg["id"])
+        #: FakeCloud sets these from the layout: the project's floating-IP quota (None: unlimited).
+        self.floating_ip_quota: int | None = None
+        #: port forwardings by id, each with its ``floatingip_id``
+        self.forwardings: dict[str, dict] = {}
 
     # --- lookups -------------------------------------------------------------------
 
@@ -308,6 +315,9 @@ class NeutronState:
                        if self.records["subnets"][s]["ip_version"] == 4), None)
         if subnet is None:
             raise _bad(f"Bad floatingip request: Network {net['id']} does not contain any IPv4 subnet")
+        owned = sum(1 for f in self.records["floatingips"].values() if f["project_id"] == self.project_id)
+        if self.floating_ip_quota is not None and owned >= self.floating_ip_quota:
+            raise NeutronFault(409, "OverQuota", "Quota exceeded for resources: ['floatingip'].")
         ip = self._allocate(subnet, address)
         record = self._stamp(floating_ip_address=ip, floating_network_id=net["id"], router_id=None,
                              port_id=None, fixed_ip_address=None, status="DOWN", description=description,
@@ -324,6 +334,9 @@ class NeutronState:
 
     def associate(self, fip: dict, port_id: str, fixed_ip: str | None = None) -> None:
         """Attach ``fip`` to a port, checking that a router joins the two networks."""
+        if fip.get("port_forwardings"):
+            raise NeutronFault(409, "FipInUseByPortForwarding",
+                               f"Floating IP {fip['id']} has port forwardings; it cannot be associated with a port.")
         port = self.get("ports", port_id)
         v4 = [ip for ip in port["fixed_ips"] if ipaddress.ip_address(ip["ip_address"]).version == 4]
         chosen = next((ip for ip in v4 if fixed_ip in (None, ip["ip_address"])), None)
@@ -375,8 +388,17 @@ class NeutronState:
         return record
 
     def add_rule(self, group_id: str, **fields: Any) -> dict:
-        """Add a rule to security group ``group_id``."""
+        """Add a rule to security group ``group_id`` (409 for a duplicate, 400 for a range of the other family)."""
         group = self.get("security-groups", group_id)
+        prefix, ethertype = fields.get("remote_ip_prefix"), fields.get("ethertype", "IPv4")
+        if prefix and f"IPv{ipaddress.ip_network(prefix, strict=False).version}" != ethertype:
+            raise _bad(f"Conflicting value ethertype {ethertype} for CIDR {prefix}")
+        same = ("direction", "ethertype", "protocol", "port_range_min", "port_range_max", "remote_ip_prefix",
+                "remote_group_id")
+        for rule in group["security_group_rules"]:
+            if all(rule.get(k) == fields.get(k, {"direction": "ingress", "ethertype": "IPv4"}.get(k)) for k in same):
+                raise NeutronFault(409, "SecurityGroupRuleExists",
+                                   f"Security group rule already exists. Rule id is {rule['id']}.")
         record = self._stamp(security_group_id=group["id"], direction=fields.get("direction", "ingress"),
                              ethertype=fields.get("ethertype", "IPv4"), protocol=fields.get("protocol"),
                              port_range_min=fields.get("port_range_min"), port_range_max=fields.get("port_range_max"),
@@ -387,6 +409,48 @@ class NeutronState:
         self.records["security-group-rules"][record["id"]] = record
         group["security_group_rules"].append(record)
         return record
+
+    # --- port forwardings of floating IPs -------------------------------------------
+
+    def add_forwarding(self, fip: dict, body: dict) -> dict:
+        """Forward a port of ``fip`` to a fixed address of a port (409 when the port is taken)."""
+        if fip["port_id"]:
+            raise NeutronFault(409, "FipInUseByPort", f"Floating IP {fip['id']} is associated with port "
+                                                      f"{fip['port_id']}; it cannot also forward ports.")
+        protocol, external = body.get("protocol"), body.get("external_port")
+        if protocol not in ("tcp", "udp") or not isinstance(external, int) or not 1 <= external <= 65535:
+            raise _bad("Invalid input: protocol must be tcp or udp and external_port a port number")
+        port = self.get("ports", str(body.get("internal_port_id", "")))
+        if body.get("internal_ip_address") not in [ip["ip_address"] for ip in port["fixed_ips"]]:
+            raise _bad(f"The requested internal IP address {body.get('internal_ip_address')} is not one of port "
+                       f"{port['id']}'s fixed IPs.")
+        for other in self.forwardings.values():
+            if other["floatingip_id"] == fip["id"] and other["external_port"] == external \
+                    and other["protocol"] == protocol:
+                raise NeutronFault(409, "PortForwardingAlreadyExists",
+                                   f"A duplicate port forwarding entry with same attributes already exists, "
+                                   f"conflicting values are {{'floatingip_id': '{fip['id']}', "
+                                   f"'external_port': {external}, 'protocol': '{protocol}'}}.")
+        record = {"id": self.seq.uuid(), "floatingip_id": fip["id"], "protocol": protocol,
+                  "external_port": external, "internal_port": body.get("internal_port"),
+                  "internal_port_id": port["id"], "internal_ip_address": body["internal_ip_address"],
+                  "description": body.get("description", "")}
+        self.forwardings[record["id"]] = record
+        self._show_forwardings(fip)
+        return record
+
+    def delete_forwarding(self, forwarding_id: str) -> None:
+        """Delete one port forwarding."""
+        record = self.forwardings.pop(forwarding_id)
+        fip = self.records["floatingips"].get(record["floatingip_id"])
+        if fip is not None:
+            self._show_forwardings(fip)
+
+    def _show_forwardings(self, fip: dict) -> None:
+        fip["port_forwardings"] = [{k: f[k] for k in ("protocol", "internal_ip_address", "internal_port",
+                                                      "external_port")}
+                                   for f in self.forwardings.values() if f["floatingip_id"] == fip["id"]]
+        fip.update(updated_at=self.seq.now(), revision_number=fip["revision_number"] + 1)
 
     # --- removal and server support --------------------------------------------------
 
@@ -403,6 +467,8 @@ class NeutronState:
                                                        f"has device owner {_IFACE_OWNER}.")
             for fip in list(self._by_port.get(ident, {}).values()):
                 self.disassociate(fip)
+            for forwarding in [f for f in self.forwardings.values() if f["internal_port_id"] == ident]:
+                self.delete_forwarding(forwarding["id"])
             self._release(record["fixed_ips"])
             self._by_device.get(record["device_id"], {}).pop(ident, None)
         elif kind == "networks":
@@ -418,9 +484,16 @@ class NeutronState:
                 raise NeutronFault(409, "RouterInUse", f"Router {ident} still has ports")
             self.set_gateway(record, None)
         elif kind == "floatingips":
+            for forwarding in [f for f in self.forwardings.values() if f["floatingip_id"] == ident]:
+                self.delete_forwarding(forwarding["id"])
             self.disassociate(record)
             self._release([{"subnet_id": s, "ip_address": record["floating_ip_address"]}
                            for s in self.records["networks"][record["floating_network_id"]]["subnets"]])
+        elif kind == "security-groups":
+            if any(ident in (p.get("security_groups") or ()) for p in self.records["ports"].values()):
+                raise NeutronFault(409, "SecurityGroupInUse", f"Security Group {ident} in use.")
+            for rule in list(record["security_group_rules"]):
+                del self.records["security-group-rules"][rule["id"]]
         elif kind == "security-group-rules":
             self.records["security-groups"][record["security_group_id"]]["security_group_rules"].remove(record)
         del self.records[kind][ident]
@@ -459,8 +532,8 @@ class NeutronAPI:
     L3_KINDS = ("routers", "floatingips")
     L3_EXTENSIONS = ("router", "extraroute", "fip-port-details")
 
-    def __init__(self, state: NeutronState, root_url: Any, *, l3: bool = True) -> None:
-        self.state, self.root_url, self.l3 = state, root_url, l3
+    def __init__(self, state: NeutronState, root_url: Any, *, l3: bool = True, port_forwarding: bool = False) -> None:
+        self.state, self.root_url, self.l3, self.port_forwarding = state, root_url, l3, port_forwarding
 
     def handle(self, call: Any) -> tuple[int, Any, dict] | None:
         """Answer ``call`` (path relative to the service prefix), None if unknown."""
@@ -515,12 +588,40 @@ class NeutronAPI:
             return None
         if rest[2] == "tags":
             return self._tags(call, record, rest[3:])
+        if kind == "floatingips" and rest[2] == "port_forwardings" and self.port_forwarding:
+            return self._forwardings(call, record, rest[3:])
         if kind == "routers" and len(rest) == 3 and method == "PUT":
             return self._router_interface(record, rest[2], call.json or {})
         return None
 
+    def _forwardings(self, call: Any, fip: dict, rest: list[str]) -> tuple[int, Any, dict] | None:
+        state = self.state
+        if not rest:
+            if call.method == "GET":
+                return 200, {"port_forwardings": [{k: v for k, v in f.items() if k != "floatingip_id"}
+                                                  for f in state.forwardings.values()
+                                                  if f["floatingip_id"] == fip["id"]]}, {}
+            if call.method == "POST":
+                body = (call.json or {}).get("port_forwarding")
+                if not isinstance(body, dict):
+                    raise _bad("Resource body required: 'port_forwarding' not found in request body")
+                record = state.add_forwarding(fip, body)
+                return 201, {"port_forwarding": {k: v for k, v in record.items() if k != "floatingip_id"}}, {}
+            return None
+        record = state.forwardings.get(rest[0])
+        if record is None or record["floatingip_id"] != fip["id"]:
+            raise NeutronFault(404, "PortForwardingNotFound", f"Port Forwarding {rest[0]} could not be found.")
+        if call.method == "GET":
+            return 200, {"port_forwarding": {k: v for k, v in record.items() if k != "floatingip_id"}}, {}
+        if call.method == "DELETE":
+            state.delete_forwarding(record["id"])
+            return 204, None, {}
+        return None
+
     def _extensions(self, rest: list[str]) -> tuple[int, Any, dict]:
-        known = self.state.vocab["neutron"]["extensions"]
+        known = dict(self.state.vocab["neutron"]["extensions"])
+        if self.port_forwarding:
+            known.update(self.state.vocab["neutron"]["port_forwarding_extensions"])
         items = [{"alias": alias, "name": name, "description": name, "links": [],
                   "updated": "2024-01-01T10:00:00-00:00"} for alias, name in known.items()
                  if self.l3 or alias not in self.L3_EXTENSIONS]

@@ -13,6 +13,7 @@ import re
 from typing import Any
 from urllib.parse import urlencode, unquote
 
+from normalizer.testing.cinder import CinderFault
 from normalizer.testing.neutron import NeutronFault
 
 __all__ = ["NovaFault", "NovaState", "NovaAPI", "parse_version"]
@@ -91,8 +92,9 @@ class NovaState:
     >>> # NovaState(seq, ids, neutron_state, glance_state, features, build_polls=1)
     """
 
-    def __init__(self, seq: Any, ids: Any, neutron: Any, glance: Any, features: dict, build_polls: int) -> None:
-        self.seq, self.ids, self.neutron, self.glance = seq, ids, neutron, glance
+    def __init__(self, seq: Any, ids: Any, neutron: Any, glance: Any, features: dict, build_polls: int,
+                 cinder: Any = None) -> None:
+        self.seq, self.ids, self.neutron, self.glance, self.cinder = seq, ids, neutron, glance, cinder
         self.features, self.build_polls = features, build_polls
         self.delete_polls = 0
         # Without a usable network API Nova plugs every network, as nova-network did.
@@ -156,10 +158,18 @@ class NovaState:
     def create_server(self, name: str, *, image: dict | None, flavor: dict, networks: Any,
                       key_name: str | None = None, metadata: dict | None = None,
                       security_groups: list[str] | None = None, access: tuple[str, str] = ("", ""),
-                      status: str = "BUILD", description: str | None = None, config_drive: bool = False) -> dict:
-        """Create a server and its ports; ``networks`` is None, "auto", "none" or [{uuid|port}]."""
+                      status: str = "BUILD", description: str | None = None, config_drive: bool = False,
+                      volumes: list[dict] | None = None) -> dict:
+        """Create a server and its ports; ``networks`` is None, "auto", "none" or [{uuid|port}].
+
+        ``volumes`` are the boot volumes (``{id, delete_on_termination}``) of a server
+        booted from a volume (``image`` None); without them such a server gets a
+        stand-in volume id, as on a cloud whose Cinder FakeCloud does not model.
+        """
         if flavor["OS-FLV-DISABLED:disabled"]:
             raise NovaFault(400, f"Flavor {flavor['id']} could not be found.")
+        if image is not None and not flavor["disk"]:
+            raise NovaFault(403, "Only volume-backed servers are allowed for flavors with zero disk.")
         if image is not None:
             if image["status"] != "active":
                 raise NovaFault(400, f"Image {image['id']} is not active.")
@@ -175,10 +185,11 @@ class NovaState:
                   "access_ipv4": access[0], "access_ipv6": access[1], "created": now, "updated": now,
                   "security_groups": list(security_groups or [self.neutron.vocab["default_security_group"]]),
                   "description": description, "config_drive": config_drive, "tags": [],
-                  "volumes": [] if image else [{"id": self.seq.uuid(), "delete_on_termination": True}],
+                  "volumes": [] if image else list(volumes or [{"id": self.seq.uuid(), "delete_on_termination": True}]),
                   "admin_pass": hashlib.sha256(server_id.encode()).hexdigest()[:12]}
         try:
             self._plug(server_id, networks)
+            self._secure(record)
         except (NovaFault, NeutronFault) as fault:
             self.neutron.delete_server_ports(server_id)
             if isinstance(fault, NeutronFault):
@@ -189,7 +200,10 @@ class NovaState:
                 record[key] = self._first_fixed(server_id, family)
         self.servers[server_id] = record
         self._polls[server_id] = self.build_polls
-        if status == "BUILD" and self.build_faults:
+        if any(volume.pop("missing", False) for volume in record["volumes"]):
+            record["fault_message"] = ("Build of instance aborted: Block Device Mapping is Invalid: "
+                                       "the volume service is not available")
+        if status == "BUILD" and self.build_faults and not record.get("fault_message"):
             record["fault_message"] = self.build_faults.pop(0)
         if status == "BUILD" and self.build_polls <= 0:
             self._finish_build(record)
@@ -235,6 +249,17 @@ class NovaState:
             fixed = [{"ip_address": spec["fixed_ip"]}] if spec.get("fixed_ip") else None
             neutron.add_port(net["id"], device_id=server_id, device_owner=owner, fixed_ips=fixed)
 
+    def _secure(self, record: dict) -> None:
+        """Give the server's ports its security groups (named or by id); the server lists their names."""
+        if self.legacy:
+            return
+        groups = self.neutron.records["security-groups"].values()
+        chosen = [next((g for g in groups if ref in (g["id"], g["name"])), None) for ref in record["security_groups"]]
+        found = [g for g in chosen if g is not None]
+        record["security_groups"] = [g["name"] for g in found] or record["security_groups"]
+        for port in self.neutron.device_ports(record["id"]):
+            port["security_groups"] = [g["id"] for g in found]
+
     def _first_fixed(self, server_id: str, family: int) -> str:
         for entries in self.neutron.addresses(server_id, typed=False).values():
             for entry in entries:
@@ -251,12 +276,59 @@ class NovaState:
         """
         self.neutron.delete_server_ports(server_id)
         record = self.servers[server_id]
+        self._release_volumes(record)
         if self.delete_polls > 0 and record["status"] != "DELETED":
             record.update(status="DELETED", updated=self.seq.now())
             self._polls[server_id] = self.delete_polls
             return
         del self.servers[server_id]
         self._polls.pop(server_id, None)
+
+    def _release_volumes(self, record: dict) -> None:
+        """Delete the volumes marked delete_on_termination, detach the others (once)."""
+        for volume in record["volumes"] if self.cinder is not None else ():
+            if volume["id"] not in self.cinder.volumes:
+                continue
+            self.cinder.detach(volume["id"])
+            if volume.get("delete_on_termination"):
+                self.cinder.delete(volume["id"])
+
+    def discard_volumes(self, volumes: list[dict]) -> None:
+        """Delete volumes made for a server Nova then refused."""
+        for volume in volumes if self.cinder is not None else ():
+            if volume["id"] in self.cinder.volumes and volume.get("delete_on_termination"):
+                self.cinder.delete(volume["id"])
+
+    def attach_volumes(self, record: dict) -> None:
+        """Attach the server's boot volumes (in-use, as Nova leaves them once the build started)."""
+        for volume in record["volumes"]:
+            if self.cinder is not None and volume["id"] in self.cinder.volumes:
+                self.cinder.attach(volume["id"], record["id"])
+
+    def boot_volumes(self, mappings: Any, image_ref: str) -> list[dict]:
+        """The boot volume of ``block_device_mapping_v2``: made from the image, or an existing volume.
+
+        Raises the 400 Nova answers for a mapping it cannot use; a cloud without Cinder
+        gets a volume id that does not exist (the build then fails, as Nova's does).
+        """
+        boot = next((m for m in mappings or () if isinstance(m, dict) and str(m.get("boot_index")) == "0"), None)
+        if boot is None:
+            return []
+        if boot.get("destination_type") != "volume" or boot.get("source_type") not in ("image", "volume"):
+            raise NovaFault(400, "Block Device Mapping is Invalid: Boot sequence for the instance and image/block "
+                                 "device mapping combination is not valid.")
+        keep = bool(boot.get("delete_on_termination"))
+        if self.cinder is None:
+            return [{"id": self.seq.uuid(), "delete_on_termination": keep, "missing": True}]
+        try:
+            if boot["source_type"] == "volume":
+                volume = self.cinder.get(str(boot.get("uuid")))
+            else:
+                volume = self.cinder.create_volume(boot.get("volume_size"), image_ref=str(boot.get("uuid") or image_ref),
+                                                   volume_type=boot.get("volume_type"))
+        except CinderFault as fault:
+            raise NovaFault(400, f"Block Device Mapping is Invalid: {fault.message}") from None
+        return [{"id": volume["id"], "delete_on_termination": keep}]
 
     def tick(self, record: dict) -> None:
         """Count one GET of a building server (ACTIVE after ``build_polls``) or a deleted one (gone after ``delete_polls``)."""
@@ -500,11 +572,18 @@ class NovaAPI:
         for name in groups if not state.legacy else ():
             if not any(name in (g["name"], g["id"]) for g in state.neutron.records["security-groups"].values()):
                 raise NovaFault(400, f"Unable to find security_group with name or id '{name}'")
-        record = state.create_server(
-            spec["name"], image=image, flavor=flavor, networks=networks, key_name=spec.get("key_name"),
-            metadata=spec.get("metadata"), security_groups=groups or None,
-            access=(spec.get("accessIPv4", ""), spec.get("accessIPv6", "")), description=spec.get("description"),
-            config_drive=bool(spec.get("config_drive")))
+        volumes = state.boot_volumes(spec.get("block_device_mapping_v2"), spec.get("imageRef") or "") \
+            if image is None else []
+        try:
+            record = state.create_server(
+                spec["name"], image=image, flavor=flavor, networks=networks, key_name=spec.get("key_name"),
+                metadata=spec.get("metadata"), security_groups=groups or None,
+                access=(spec.get("accessIPv4", ""), spec.get("accessIPv6", "")), description=spec.get("description"),
+                config_drive=bool(spec.get("config_drive")), volumes=volumes)
+        except NovaFault:
+            state.discard_volumes(volumes)
+            raise
+        state.attach_volumes(record)
         root, sid = self.root_url(), record["id"]
         links = [{"href": f"{root}/v2.1/servers/{sid}", "rel": "self"},
                  {"href": f"{root}/servers/{sid}", "rel": "bookmark"}]

@@ -236,9 +236,18 @@ def test_create_validates_references(fip):
                      raise_exc=False).status_code == 400
     ext = next(n["id"] for n in fip.networks if n["name"] == "ext-net")
     assert nova.post("/servers", json=create_body(fip, networks=[{"uuid": ext}]), raise_exc=False).status_code == 403
+    image = next(i["id"] for i in fip.images if i["name"] == "ubuntu-24.04")
+    mapping = {"boot_index": 0, "uuid": image, "source_type": "image", "destination_type": "volume",
+               "volume_size": 5, "delete_on_termination": True}
+    assert nova.post("/servers", json={"server": {"name": "bad", "flavorRef": "2", "networks": "none",
+                                                  "block_device_mapping_v2": [{"boot_index": 0, "uuid": "v"}]}},
+                     raise_exc=False).status_code == 400
     volume = nova.post("/servers", json={"server": {"name": "bfv", "flavorRef": "2", "networks": "none",
-                                                    "block_device_mapping_v2": [{"boot_index": 0, "uuid": "v"}]}})
-    assert nova.get(f"/servers/{volume.json()['server']['id']}").json()["server"]["image"] == ""
+                                                    "block_device_mapping_v2": [mapping]}})
+    nova.get(f"/servers/{volume.json()['server']['id']}")  # the build takes one poll
+    shown = nova.get(f"/servers/{volume.json()['server']['id']}").json()["server"]
+    # fip has no block storage: the server has no image and its build fails, as Nova's would
+    assert shown["image"] == "" and shown["status"] == "ERROR" and "Block Device Mapping" in shown["fault"]["message"]
 
 
 def test_server_pagination_and_filters(fip):

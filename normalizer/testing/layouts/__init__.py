@@ -29,11 +29,13 @@ FEATURES: dict[str, bool] = {
     "nova_floating_ips": False,  # Nova's /os-floating-ips proxy APIs exist
     "floating_ips_need_router": True,  # a FIP attaches only via a router to its network
     "l3": True,  # False: Neutron without the router extension (/routers and /floatingips answer 404)
+    "block_storage": False,  # the catalog lists Cinder (volumev3); Nova boots servers from volumes
+    "port_forwarding": False,  # Neutron's floating-ip-port-forwarding extension
 }
 
 _KEYS = {
     "description", "extends", "profile", "config", "features", "networks", "subnets",
-    "routers", "flavors", "images", "keypairs", "servers",
+    "routers", "flavors", "images", "keypairs", "servers", "volumes", "quotas",
 }
 
 
@@ -122,6 +124,9 @@ def apply(fake: Any, layout: dict[str, Any]) -> None:
         fake.add_image(spec.pop("name"), **spec)
     for spec in layout.get("keypairs") or ():
         fake.add_keypair(spec["name"], spec.get("public_key"))
+    for spec in layout.get("volumes") or ():
+        spec = dict(spec)
+        fake.add_volume(spec.pop("name"), spec.pop("size"), **spec)
     for spec in layout.get("servers") or ():
         spec = dict(spec)
         spec["networks"] = tuple(spec.get("networks") or ())
