@@ -22,8 +22,8 @@ answers the listings with the case's raw records, verbatim (``inject``), and a r
 ``normalizer.connect(...)`` Cloud reads them: ``get_public_network()``, ``list_networks()``,
 ``list_servers()``, ``list_images()``, ``pick_flavor()``, ``pick_image()``. The token's
 project is the FakeCloud's, so the case's ``project_id`` is replaced by it wherever a
-record carries it. Cloud fetches no Cinder volumes: what a case can only pin through
-``given.volumes`` is listed in ``KNOWN_GAPS``.
+record carries it. A case with ``given.volumes`` runs on a catalog with block storage,
+whose volume listing answers them (servers booted from volumes take their image from it).
 
 Rerun one case with ``NORMALIZER_CASE=ovh/direct-public pytest tests/test_golden_cases.py``.
 """
@@ -52,21 +52,14 @@ LISTINGS = {
     r"^/compute/v2\.1/servers/detail$": ("servers", "servers"),
     r"^/compute/v2\.1/flavors/detail$": ("flavors", "flavors"),
     r"^/image/v2/images$": ("images", "images"),
+    r"^/volume/v3/[^/]+/volumes/detail$": ("volumes", "volumes"),
 }
-#: ``given`` keys Cloud never fetches (no Cinder): kept in cases as the record of what the server had.
-NOT_FETCHED = {"volumes"}
+#: ``given`` keys Cloud never fetches.
+NOT_FETCHED: set = set()
 
 #: Expectations a Cloud cannot produce today, by case and check, with why. The test fails if
 #: any other check fails, and also once one of these passes (then remove it from here).
-KNOWN_GAPS = {
-    "generic/boot-from-volume": {
-        "server bfv-server login_user": "Cloud fetches no Cinder volume, so a boot-from-volume server's login "
-                                        "user cannot come from volume_image_metadata (Cloud._server_view passes "
-                                        "no volume_image_metadata to server_login)"},
-    "conoha/boot-from-volume-image-name": {
-        "server tyo-vps login_user": "Cloud fetches no Cinder volume, so a boot-from-volume server's login "
-                                     "user cannot come from volume_image_metadata's image_name"},
-}
+KNOWN_GAPS: dict = {}
 
 
 def case_id(path):
@@ -116,6 +109,7 @@ def fake_for(case, path):
     unknown = set(given) - {key for key, _ in LISTINGS.values()} - NOT_FETCHED
     assert not unknown, f"given has keys no listing serves: {sorted(unknown)}"
     fake = FakeCloud("empty", region_name=case.get("region") or "RegionOne")
+    fake.features["block_storage"] = "volumes" in given  # the catalog lists Cinder only then
     if case.get("project_id"):
         given = _replace_value(given, case["project_id"], fake.project_id)
     for regex, (key, envelope) in LISTINGS.items():

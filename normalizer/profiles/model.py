@@ -219,6 +219,8 @@ class NetworkSettings:
     prefer_ipv6: bool
     private_cloud: bool
     networks: tuple[NetworkRule, ...]
+    default_security_group: str | None = None
+    forwarded_ports: tuple[int, int] | None = None
 
     @classmethod
     def from_data(cls, data: Mapping) -> NetworkSettings:
@@ -233,7 +235,41 @@ class NetworkSettings:
             prefer_ipv6=bool(section.get("prefer_ipv6")),
             private_cloud=bool(section.get("private_cloud")),
             networks=tuple(NetworkRule.from_data(r) for r in section.get("networks") or ()),
+            **_network_extras(section),
         )
+
+
+def _network_extras(section: Mapping) -> dict[str, Any]:
+    extras: dict[str, Any] = {}
+    if section.get("default_security_group"):
+        extras["default_security_group"] = section["default_security_group"]
+    ports = section.get("forwarded_ports")
+    if ports:
+        extras["forwarded_ports"] = (int(ports["first"]), int(ports["last"]))
+    return extras
+
+
+@dataclass(frozen=True)
+class BlockStorageSettings:
+    """Whether the cloud wants servers booted from volumes, and the boot volume's default size (GiB).
+
+    >>> BlockStorageSettings.from_data({"block_storage": {"boot_from_volume": True}}).boot_from_volume
+    True
+    """
+
+    boot_from_volume: bool = False
+    default_volume_size: int | None = None
+
+    @classmethod
+    def from_data(cls, data: Mapping) -> BlockStorageSettings:
+        """Build the settings from a merged, validated profile mapping.
+
+        >>> BlockStorageSettings.from_data({}).default_volume_size is None
+        True
+        """
+        section = _section(data, "block_storage")
+        return cls(boot_from_volume=bool(section.get("boot_from_volume")),
+                   default_volume_size=section.get("default_volume_size"))
 
 
 @dataclass(frozen=True)
@@ -246,7 +282,7 @@ class Profile:
     >>> p.get("transport.timeout"), p.transport.timeout
     (5, 5.0)
 
-    Sections: ``transport``, ``network``, ``identity``, ``images``, ``login``,
+    Sections: ``transport``, ``network``, ``block_storage``, ``identity``, ``images``, ``login``,
     ``flavors``, ``conformance``.
     """
 
@@ -259,6 +295,7 @@ class Profile:
     data: Mapping = field(repr=False)
     transport: TransportSettings = field(repr=False)
     network: NetworkSettings = field(repr=False)
+    block_storage: BlockStorageSettings = field(repr=False, default=BlockStorageSettings())
     identity: IdentitySettings = field(repr=False, default=IdentitySettings())
     images: ImageSettings = field(repr=False, default=ImageSettings())
     login: LoginSettings = field(repr=False, default=LoginSettings())
@@ -283,6 +320,7 @@ class Profile:
             data=frozen,
             transport=TransportSettings.from_data(frozen),
             network=NetworkSettings.from_data(frozen),
+            block_storage=BlockStorageSettings.from_data(frozen),
             identity=IdentitySettings.from_data(frozen),
             images=images,
             login=LoginSettings.from_data(frozen, images),

@@ -26,7 +26,7 @@ from normalizer.exceptions import ProfileError
 
 __all__ = ["validate", "PROFILE", "REGION_BLOCK_KEYS", "SERVICES", "NAME_PATTERN"]
 
-SERVICES = ("identity", "compute", "network", "image")
+SERVICES = ("identity", "compute", "network", "image", "block-storage")
 NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]*"
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 
@@ -427,7 +427,19 @@ NETWORK = Record({
     "prefer_ipv6": Bool(),
     "private_cloud": Bool(),
     "networks": ListOf(NETWORK_RULE),
+    # Neutron names the security group every project starts with
+    "default_security_group": Str(),
+    # the external TCP ports port forwarding hands out to servers' SSH, first to last
+    "forwarded_ports": Record({"first": Int(1, 65535), "last": Int(1, 65535)}, required_full=("first", "last"),
+                              not_null=("first", "last")),
 }, checks=(_unique_roles, _fip_consistent))
+
+BLOCK_STORAGE = Record({
+    # boot every server from a volume, even on flavors with a root disk
+    "boot_from_volume": Bool(),
+    # the boot volume's size (GiB) when neither the caller nor the image needs more
+    "default_volume_size": Int(1),
+})
 
 NAME_RULE = Record({
     "pattern": Regex(groups=frozenset({"version", "arch"})),
@@ -450,6 +462,8 @@ IMAGES = Record({
     "arch_spellings": MapOf(_WORD),
     "assumed_arch": _WORD,
     "non_bootable_formats": ListOf(Str(pattern=r"[a-z0-9]+", example="aki"), unique=True),
+    # os_purpose values automatic picks offer (SCS scs-0102); an image with another purpose is skipped
+    "offered_purposes": ListOf(Str(pattern=r"[a-z0-9][a-z0-9_-]*", example="generic"), unique=True),
 })
 
 LOGIN_MATCH = Record({
@@ -498,6 +512,7 @@ _SECTIONS = {
     "identity": IDENTITY,
     "transport": TRANSPORT,
     "network": NETWORK,
+    "block_storage": BLOCK_STORAGE,
     "images": IMAGES,
     "login": LOGIN,
     "flavors": FLAVORS,

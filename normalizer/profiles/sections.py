@@ -143,6 +143,7 @@ class ImageSettings:
     arch_spellings: Mapping[str, str] = field(default_factory=FrozenMap, repr=False)
     assumed_arch: str | None = None
     non_bootable_formats: frozenset[str] = frozenset()
+    offered_purposes: frozenset[str] | None = None
 
     @classmethod
     def from_data(cls, data: Mapping) -> ImageSettings:
@@ -165,8 +166,9 @@ class ImageSettings:
         hidden = tuple(_compile(p, f"images.{key}[{i}]") for key in _HIDDEN_LISTS
                        for i, p in enumerate(_listed(section, key)))
         formats = frozenset(str(f).lower() for f in _listed(section, "non_bootable_formats"))
+        purposes = frozenset(_listed(section, "offered_purposes")) if "offered_purposes" in section else None
         return cls(tuple(rules), hidden, distros, arches,
-                   _canonical(arches, section.get("assumed_arch")), formats)
+                   _canonical(arches, section.get("assumed_arch")), formats, purposes)
 
     def canonical_distro(self, value: Any) -> str | None:
         """The glance ``os_distro`` word for a spelling; None for empty or non-text.

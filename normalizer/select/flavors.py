@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from normalizer.exceptions import NoMatch, SelectionError
 from normalizer.normalize.fields import as_bool, as_int, as_text
+from normalizer.select.scs_names import read_scs_name, scs_overstatement
 from normalizer.select.decision import Considered, Decision
 
 if TYPE_CHECKING:  # select/ reads profiles; the profile package never imports select/
@@ -51,7 +52,7 @@ __all__ = ["resolve_request", "flavor_exclusion", "pick_flavor"]
 _MINIMUMS = ("min_vcpus", "min_ram", "min_disk")
 _UNITS = {"min_vcpus": ("vCPUs", 2), "min_ram": ("MiB", 4096), "min_disk": ("GiB", 20)}
 _INCLUDE_FLAGS = {"disabled": "include_disabled", "private": "include_private", "excluded": "include_excluded"}
-_SPEC_HINT = "use an AWS instance type such as t3.small or min_vcpus=/min_ram="
+_SPEC_HINT = "use an AWS instance type such as t3.small, an SCS flavor name such as SCS-2V-4, or min_vcpus=/min_ram="
 _SHOWN = 3  # alternatives listed per category in a decision, and nearest ones in NoMatch
 _short = reprlib.Repr()
 _short.maxstring, _short.maxother = 40, 40
@@ -95,6 +96,11 @@ def _lookup_spec(spec: Any, profile: Profile) -> tuple[str, dict[str, int]]:
                              hint=_SPEC_HINT)
     types, aliases = profile.flavors.instance_types, profile.flavors.aliases
     wanted = spec.strip()
+    promise, problem = read_scs_name(wanted)
+    if problem is not None:
+        raise SelectionError(f"cannot read the SCS flavor name: {problem}", hint=_SPEC_HINT)
+    if promise is not None:
+        return f"SCS name {wanted}", promise.request()
     for table, kind in ((types, "type"), (aliases, "alias")):
         key = _find_key(table, wanted)
         if key is None:
@@ -170,6 +176,9 @@ def _exclusions(raw: Mapping, rules: FlavorSettings) -> tuple[tuple[str, str], .
                 break
     if hit is not None:
         found.append(("excluded", hit))
+    overstated = scs_overstatement(raw)
+    if overstated is not None:
+        found.append(("excluded", f"overstated: {overstated}"))
     return tuple(found)
 
 
@@ -294,6 +303,10 @@ def pick_flavor(flavors: Sequence[Mapping], profile: Profile, spec: str | None =
                                                ("excluded", include_excluded)) if on)
     records = _records(flavors, profile.flavors)
     eligible = [f for f in records if f.problem is None and not f.blocking(included)]
+    named = [f for f in eligible if spec is not None and f.name == spec and read_scs_name(spec)[0] is not None]
+    if named:  # the SCS name itself: the cloud's flavor of that name keeps its promise
+        return Decision(f"flavor for {request['label']}", named[0].id, "SCS name",
+                        f"the flavor named {spec} is there: {named[0].size_text()}")
     fitting = sorted((f for f in eligible if _fits(f, request)), key=lambda f: f.key)
     if not fitting:
         raise _no_match(request, records, included)

@@ -243,7 +243,7 @@ def version_matches(wanted: str, actual: str | None) -> bool:
 
 
 def hidden_reason(image: Mapping, profile: Profile) -> str | None:
-    """Why an image is hidden (``os_hidden``, or a hidden pattern of the profile), or None.
+    """Why an image is hidden (``os_hidden``, an ``os_purpose`` not offered, a hidden pattern of the profile), or None.
 
     >>> from normalizer.profiles import load_profile
     >>> hidden_reason({"name": "amphora-x64-haproxy"}, load_profile("generic"))
@@ -251,6 +251,10 @@ def hidden_reason(image: Mapping, profile: Profile) -> str | None:
     """
     if as_bool(image_property(image, "os_hidden")):
         return "hidden (os_hidden)"
+    purpose = _str(image_property(image, "os_purpose"))
+    offered = profile.images.offered_purposes
+    if purpose is not None and offered is not None and purpose.lower() not in offered:
+        return f"os_purpose is {purpose!r}, not {' or '.join(sorted(offered))}"
     name = _str(image.get("name")) if isinstance(image, Mapping) else None
     if name is None:
         return None

@@ -191,6 +191,18 @@ def _reachable_first(candidates: list[tuple[NetworkRole, _Facts]]) -> tuple[list
     return reached, lost
 
 
+def _default_first(candidates: list[tuple[NetworkRole, str]],
+                   facts_by_role: dict[int, _Facts]) -> tuple[list, list[Considered]]:
+    """Among several pools left, keep the one Neutron marks ``is_default`` (SCS scs-0126), when exactly one is."""
+    if len(candidates) < 2:
+        return candidates, []
+    marked = [(r, f"{why}; is_default") for r, why in candidates if facts_by_role[id(r)].raw.get("is_default") is True]
+    if len(marked) != 1:
+        return candidates, []
+    return marked, [Considered(_label(r), f"{why}, but not the is_default one") for r, why in candidates
+                    if r is not marked[0][0]]
+
+
 def _external_decision(roles, facts, settings) -> Decision:
     subject = "external network (floating-IP pool)"
     if getattr(settings, "floating_ip_api", None) == "none" or getattr(settings, "public_access", None) == "none":
@@ -202,10 +214,18 @@ def _external_decision(roles, facts, settings) -> Decision:
                        why_one="{name} is set as nat_source" + (" and a router of this project reaches it" if lost else ""),
                        why_none="")
     pools = [(r, f) for r, f in zip(roles, facts) if r.is_external]
+    by_role = {id(r): f for r, f in pools}
     if any(f.router_gateway for _, f in pools):
         chosen, lost = _reachable_first(pools)
-        return _decide(subject, chosen, lost, "router gateway",
-                       why_one="{name} is the external network a router of this project reaches", why_none="")
+        chosen, not_default = _default_first(chosen, by_role)
+        return _decide(subject, chosen, lost + not_default, "router gateway" if not not_default else "is_default",
+                       why_one="{name} is the external network a router of this project reaches"
+                       + (" and Neutron's is_default one" if not_default else ""), why_none="")
+    chosen, not_default = _default_first([(r, "router:external") for r, _ in pools], by_role)
+    if not_default:
+        return _decide(subject, chosen, not_default, "is_default",
+                       why_one="{name} is the is_default router:external network (no router of this project "
+                               "reaches one yet)", why_none="")
     return _decide(subject, [(r, "the only router:external network") for r, _ in pools], [], "router:external",
                    why_one="{name} is the only router:external network (no router of this project reaches one yet)",
                    why_none="no router:external network is visible")

@@ -148,7 +148,7 @@ def test_unknown_spec_lists_close_names():
     err = caught.value
     assert "t3.small" in err.candidates and len(err.candidates) <= 5
     assert "\n" not in str(err) and "'t3.smal'" in str(err)
-    assert err.hint == "use an AWS instance type such as t3.small or min_vcpus=/min_ram="
+    assert err.hint == "use an AWS instance type such as t3.small, an SCS flavor name such as SCS-2V-4, or min_vcpus=/min_ram="
     with pytest.raises(NoMatch) as caught:
         pick_flavor(DEVSTACK, profile(), "huge")
     assert caught.value.candidates == []
