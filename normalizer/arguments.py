@@ -19,7 +19,8 @@ from typing import Any, Mapping
 
 from normalizer.exceptions import ConfigError
 
-__all__ = ["kind_of", "reference", "object_reference", "flag", "optional_text", "keyword_request"]
+__all__ = ["kind_of", "reference", "object_reference", "flag", "optional_text", "keyword_request",
+           "looks_like_uuid"]
 
 
 def kind_of(value: Any) -> str:
@@ -108,3 +109,13 @@ def keyword_request(value: Any, what: str, positional: str, allowed: tuple[str, 
     if unknown:
         raise ConfigError(f"{what} has unknown keys {unknown}", hint="use " + ", ".join(allowed))
     return dict(value)
+
+
+def looks_like_uuid(value: Any) -> bool:
+    """True for text shaped like a UUID (with or without dashes): worth a GET by id, never a name lookup.
+
+    >>> looks_like_uuid("5f0c6f4e-3b1a-4f57-9d58-2a4e1b8f6c11"), looks_like_uuid("web1")
+    (True, False)
+    """
+    text = str(value).replace("-", "")
+    return len(text) == 32 and all(c in "0123456789abcdefABCDEF" for c in text)

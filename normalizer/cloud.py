@@ -17,7 +17,7 @@ from munch import Munch
 
 from normalizer import config as config_module
 from normalizer import error_mapping
-from normalizer.arguments import flag, keyword_request, object_reference, optional_text, reference
+from normalizer.arguments import flag, keyword_request, looks_like_uuid, object_reference, optional_text, reference
 from normalizer.cache import ResourceCache
 from normalizer.config_translate import substitute
 from normalizer.facts import CloudFacts
@@ -28,20 +28,22 @@ from normalizer.profiles import Profile, load_profile
 from normalizer.normalize.records import RecordList
 from normalizer.provision.conformance import ConformanceReport, conformance_report, probe_public_key, probe_report
 from normalizer.provision.idempotency import compare_existing, ensure_request, one_server_named
+from normalizer.provision.access import PORT_FORWARDING_EXTENSION
 from normalizer.provision.plan import ServerPlan, ServerRequest, check_create_options, plan_server
 from normalizer.provision.server_lifecycle import CreateOptions, DeleteResult, Provisioner, ServerSurroundings
 from normalizer.provision.waiting import Waiter, port_answers
-from normalizer.provision.orphans import (epoch_seconds, fill_ages, find_orphans, older_than_seconds,
-                                          remove_orphans, select_for_cleanup)
+from normalizer.provision.orphan_sweep import OrphanSweep
+from normalizer.provision.orphans import epoch_seconds, older_than_seconds
 from normalizer.interpret import (Topology, image_login, image_view, nat_destination, network_role_decision,
                                   network_roles, network_views, server_login, server_viewer,
-                                  explain_server_address)
+                                  explain_server_address, with_boot_volume_images)
 from normalizer.select.addresses import ADDRESS_FIELDS
 from normalizer.select.decision import Decision
 from normalizer.select.flavors import pick_flavor
 from normalizer.select.images import pick_image, pick_probe_image
 from normalizer.select.lookup import find_by_id_or_name
 from normalizer.select.network_roles import NetworkRoles
+from normalizer.services.block_storage import BlockStorageService
 from normalizer.services.compute import ComputeService, exact_name_filter
 from normalizer.services.image import ImageService
 from normalizer.services.network import NetworkService
@@ -79,8 +81,9 @@ class Cloud:
         self._compute = ComputeService(transport, cache)
         self._network = NetworkService(transport, cache)
         self._image = ImageService(transport, cache)
+        self._volumes = BlockStorageService(transport, cache)
         self._context: Context | None = None
-        self._facts = CloudFacts(transport, self._compute, self._network)
+        self._facts = CloudFacts(transport, self._compute, self._network, self._volumes)
 
     @classmethod
     def from_config(cls, config: config_module.CloudConfig, *, clock: Callable[[], float] | None = None,
@@ -242,13 +245,18 @@ class Cloud:
     def _server_view(self, servers: list) -> Callable[[Mapping[str, Any]], Munch]:
         """A function normalizing these raw servers with this cloud's roles, preferences and login users.
 
-        One image listing (cached like any fetch) serves every server's login user.
+        One image listing (cached like any fetch) serves every server's login user; a
+        server booted from a volume takes its image from the volume's image metadata.
         """
-        images = {image.get("id"): image for image in self._image.list_images()}
+        raws, images = with_boot_volume_images(servers, self._facts.boot_volumes(servers),
+                                               {image.get("id"): image for image in self._image.list_images()})
+        by_id = {str(raw.get("id")): raw for raw in raws}
         topology, roles = self._topology(servers)
-        return server_viewer(roles, self.profile, self._ctx(), images=images, topology=topology,
-                             floating_ips=self._raw_floating_ips(),
-                             login_user=lambda raw: server_login(raw, images, self.profile).value)
+        fips = self._raw_floating_ips()
+        view = server_viewer(roles, self.profile, self._ctx(), images=images, topology=topology, floating_ips=fips,
+                             login_user=lambda raw: server_login(raw, images, self.profile).value,
+                             forwards=self._facts.forwards(fips))
+        return lambda raw, *more: view(by_id.get(str(raw.get("id")), raw), *more)
 
     def _raw_floating_ips(self) -> list:
         return self._facts.project_floating_ips(nova_proxy=self.profile.network.floating_ip_api != "none")
@@ -351,7 +359,7 @@ class Cloud:
         name_or_id = reference(name_or_id, "name_or_id")
         with self._answers("get_image"):
             ctx = self._ctx()
-            raw = self._image.get_image(name_or_id) if _looks_like_uuid(name_or_id) else None
+            raw = self._image.get_image(name_or_id) if looks_like_uuid(name_or_id) else None
             if raw is not None:
                 return image_view(raw, self.profile, ctx)
             return find_by_id_or_name(self.list_images(), name_or_id, "image")
@@ -432,14 +440,18 @@ class Cloud:
 
     def plan_server(self, name: str, image: Any, flavor: Any, *, network: Any = None, key_name: str | None = None,
                     public_key: str | None = None, auto_ip: bool = True, userdata: str | None = None,
-                    root_keys: Any = None, security_groups: Any = None, metadata: Any = None) -> Munch:
+                    root_keys: Any = None, security_groups: Any = None, metadata: Any = None,
+                    boot_from_volume: bool | None = None, volume_size: int | None = None,
+                    volume_type: str | None = None, allow_ssh: Any = None, public_access: str = "auto") -> Munch:
         """The decisions ``create_server`` would take, with no side effects.
 
         ``image`` and ``flavor`` accept a name, an id, an alias (``"ubuntu-22.04"``,
         ``"t3.small"``) or a normalized object. The result names the image, flavor, boot
         network (passed to Nova explicitly, so it never answers "Multiple possible
-        networks found"), whether a floating IP is needed and from which pool, the login
-        user and the user-data, and lists every step's decision with its reason.
+        networks found"), the boot volume (``boot_volume``: size and type, None when the
+        flavor's root disk serves), whether a floating IP is needed and from which pool,
+        how SSH reaches the server (``public_access``, ``ssh_group``), the login user and
+        the user-data, and lists every step's decision with its reason.
         ``existing`` is the server of that name (None when there is none), whose decision
         then comes first among the steps, and ``differences`` how it differs (image,
         flavor, ERROR): what :meth:`ensure_server` would return instead of creating one.
@@ -450,7 +462,9 @@ class Cloud:
         """
         request = ServerRequest(name=name, image=image, flavor=flavor, network=network, key_name=key_name,
                                 public_key=public_key, auto_ip=auto_ip, userdata=userdata, root_keys=root_keys,
-                                security_groups=security_groups, metadata=metadata)
+                                security_groups=security_groups, metadata=metadata, boot_from_volume=boot_from_volume,
+                                volume_size=volume_size, volume_type=volume_type, allow_ssh=allow_ssh,
+                                public_access=public_access)
         with self._answers("plan_server"):
             return self._prepare(request, existing=True)[0].to_munch()
 
@@ -459,8 +473,12 @@ class Cloud:
         images = self._image.list_images()
         flavors = self._compute.list_flavors()
         topology, roles = self._topology()
-        plan = plan_server(request, images=images, flavors=flavors, networks=list(topology.networks),
-                           roles=roles, profile=self.profile, neutron=self._facts.capabilities.neutron is True)
+        neutron = self._facts.capabilities.neutron is True
+        forwarding = self._network.has_extension(PORT_FORWARDING_EXTENSION) \
+            if neutron and request.public_access == "port_forward" else None
+        plan = plan_server(request, images=images, flavors=flavors, networks=list(topology.networks), roles=roles,
+                           profile=self.profile, neutron=neutron, block_storage=self._facts.block_storage,
+                           port_forwarding=forwarding)
         if existing:  # listed past the cache: a server made or deleted a moment ago counts
             raws = self._compute.list_servers(filters={"name": exact_name_filter(request.name)}, fresh=True)
             raw = one_server_named(raws, request.name)
@@ -472,20 +490,23 @@ class Cloud:
 
     def _provisioner(self) -> Provisioner:
         return Provisioner(cloud_name=self.name, compute=self._compute, network=self._network, profile=self.profile,
-                           waiter=self._waiter, port_check=self._port_check)
+                           waiter=self._waiter, port_check=self._port_check, volumes=self._volumes)
 
     def _surroundings(self, topology: Topology, roles: NetworkRoles, images: list) -> ServerSurroundings:
         """How to normalize servers created now (as listings do), and where their floating IPs come from."""
         by_id = {image.get("id"): image for image in images}
         view = server_viewer(roles, self.profile, self._ctx(), images=by_id, topology=topology,
                              login_user=lambda raw: server_login(raw, by_id, self.profile).value)
-        return ServerSurroundings(view=view, neutron=self._facts.capabilities.neutron is True)
+        return ServerSurroundings(view=view, neutron=self._facts.capabilities.neutron is True,
+                                  has_extension=self._network.has_extension)
 
     def create_server(self, name: str, image: Any, flavor: Any, *, network: Any = None, key_name: str | None = None,
                       public_key: str | None = None, auto_ip: bool = True, ip_version: int | None = None,
                       wait: bool = True, timeout: float = 600, userdata: str | None = None, root_keys: Any = None,
                       security_groups: Any = None, metadata: Any = None, keep_on_failure: bool = False,
-                      reuse_ips: bool = False, wait_for_ssh: bool = False) -> Munch:
+                      reuse_ips: bool = False, wait_for_ssh: bool = False, boot_from_volume: bool | None = None,
+                      volume_size: int | None = None, volume_type: str | None = None, allow_ssh: Any = None,
+                      public_access: str = "auto") -> Munch:
         """Create a server you can SSH into: the eight steps in one call, or nothing left behind.
 
         Takes the decisions of :meth:`plan_server`, then: creates the temporary keypair
@@ -502,6 +523,14 @@ class Cloud:
         :param keep_on_failure: keep what was created when a step fails (for debugging).
         :param wait_for_ssh: also wait until SSH on port 22 of ``interface_ip`` sends its banner (``SSH-2.0-``),
             not just until the TCP port opens.
+        :param boot_from_volume: None boots from a new volume only when the flavor has no
+            root disk (or the profile says so); the volume (``volume_size`` GiB, default
+            what the image needs; ``volume_type``) is deleted with the server.
+        :param allow_ssh: True, a CIDR or a list of CIDRs: a security group
+            ``normalizer-<name>`` opens TCP 22 from them, removed with the server.
+        :param public_access: ``"auto"`` (a direct address, else a floating IP, else port
+            forwarding once the floating-IP quota is used up), ``"floating_ip"`` or
+            ``"port_forward"`` (one shared floating IP; the server's ``ssh_port`` says which port).
         :raises ProvisionError: a step failed; ``step``, ``removed`` and ``not_removed``
             say which and what was cleaned up (WaitTimeout when a wait ran out).
 
@@ -513,12 +542,14 @@ class Cloud:
                              reuse_ips=reuse_ips, wait_for_ssh=wait_for_ssh)
         request = ServerRequest(name=name, image=image, flavor=flavor, network=network, key_name=key_name,
                                 public_key=public_key, auto_ip=auto_ip, userdata=userdata, root_keys=root_keys,
-                                security_groups=security_groups, metadata=metadata)
+                                security_groups=security_groups, metadata=metadata, boot_from_volume=boot_from_volume,
+                                volume_size=volume_size, volume_type=volume_type, allow_ssh=allow_ssh,
+                                public_access=public_access)
         with self._answers("create_server"):
             plan, around = self._prepare(request)
             options = CreateOptions(public_key=public_key, auto_ip=auto_ip, ip_version=ip_version, wait=wait,
                                     timeout=timeout, keep_on_failure=keep_on_failure, reuse_ips=reuse_ips,
-                                    wait_for_ssh=wait_for_ssh)
+                                    wait_for_ssh=wait_for_ssh, public_access=public_access)
             return self._provisioner().create(plan, options, around)
 
     def ensure_server(self, name: str, image: Any, flavor: Any, **options: Any) -> Munch:
@@ -588,17 +619,17 @@ class Cloud:
                 raise AmbiguousMatch(f"{self.name}: cannot choose the floating-IP pool: {external.reason}",
                                      hint=roles.hints["external"], candidates=[c.candidate for c in external.considered])
             around = self._surroundings(topology, roles, self._image.list_images())
-            return self._provisioner().add_public_ip(raw, around, pool=_direct_or(external.value, self.profile),
-                                                     network_id=nat_destination(raw, roles), reuse=reuse,
-                                                     timeout=timeout)
+            pool = None if self.profile.network.public_access == "direct" else external.value
+            return self._provisioner().add_public_ip(raw, around, pool=pool, network_id=nat_destination(raw, roles),
+                                                     reuse=reuse, timeout=timeout)
 
     def list_orphans(self, *, now: Any = None) -> list[Munch]:
-        """Normalizer-marked floating IPs and keypairs whose server no longer exists (a crash, ``kill -9``).
+        """Normalizer-marked resources whose server no longer exists (a crash, ``kill -9``).
 
-        Each has ``kind`` (``floating_ip``, ``keypair``), ``id``, ``name``, ``mark``,
+        Each has ``kind`` (``floating_ip``, ``keypair``, ``security_group``), ``id``, ``name``, ``mark``,
         ``server_id`` (named by the mark, or None), ``created_at``, ``age`` (seconds at
         ``now``, a datetime or epoch seconds, default this machine's clock; None when the
-        listing has no creation time, as Nova's keypair listing) and ``reason``. Three
+        listing has no creation time, as Nova's keypair listing) and ``reason``. Four
         listings, however many resources. nova-network floating IPs carry no mark: never listed.
 
         >>> [(o.kind, o.name, o.reason) for o in cloud.list_orphans()]  # doctest: +SKIP
@@ -606,14 +637,11 @@ class Cloud:
         """
         moment = epoch_seconds(time.time() if now is None else now)
         with self._answers("list_orphans"):
-            self._cache.invalidate("keypairs")  # a cached listing could miss a keypair made since
-            listings = {"floating_ip": self._facts.floating_ips(fresh=True),
-                        "keypair": self._compute.list_keypairs()}
-            # Servers last: a resource listed above was made for a server that existed before
-            # it, so a live owner is in this listing.
-            servers = self._compute.list_servers(fresh=True)
-            return RecordList("orphan", find_orphans(listings, servers, now=moment,
-                                                     project_id=self._transport.project.get("id")))
+            return self._sweep().find(now=moment)
+
+    def _sweep(self) -> OrphanSweep:
+        return OrphanSweep(self._compute, self._network, self._facts, self._cache,
+                           project_id=lambda: self._transport.project.get("id"))
 
     def cleanup_orphans(self, dry_run: bool = False, older_than: Any = None, *, now: Any = None) -> Munch:
         """Remove what :meth:`list_orphans` finds, and nothing else; ``dry_run=True`` only reports.
@@ -632,16 +660,7 @@ class Cloud:
         flag(dry_run, "dry_run")
         limit, moment = older_than_seconds(older_than), epoch_seconds(time.time() if now is None else now)
         with self._answers("cleanup_orphans"):
-            orphans = self.list_orphans(now=moment)
-            if limit is not None:
-                orphans = fill_ages(orphans, {"keypair": self._compute.get_keypair}, moment)
-            chosen, skipped = select_for_cleanup(orphans, limit)
-            if dry_run:
-                return Munch(dry_run=True, removed=[Munch(o, outcome="would remove") for o in chosen],
-                             not_removed=[], skipped=skipped)
-            removed, not_removed = remove_orphans(chosen, {"floating_ip": self._network.delete_floating_ip,
-                                                           "keypair": self._compute.delete_keypair})
-            return Munch(dry_run=False, removed=removed, not_removed=not_removed, skipped=skipped)
+            return self._sweep().cleanup(dry_run=dry_run, older_than=limit, now=moment)
 
     def conformance(self, *, probe: bool = False, image: Any = None, flavor: Any = None) -> Munch:
         """The eight provisioning steps on this cloud: ``native``, ``bridged`` (and how) or ``unsupported`` (why).
@@ -663,10 +682,13 @@ class Cloud:
             topology, roles = self._topology()
             images = self._image.list_images()
             users = [image_login(raw, self.profile)[1].value for raw in images if raw.get("status") == "active"]
+            traits = self._facts.conformance_traits(self._compute.list_flavors(),
+                                                    self.profile.network.default_security_group)
             steps = conformance_report(roles=roles, networks=network_views(topology, roles, self._ctx()),
-                                       profile=self.profile, neutron=self._facts.capabilities.neutron is True, login_users=users)
+                                       profile=self.profile, neutron=self._facts.capabilities.neutron is True,
+                                       login_users=users, **traits)
             if probe:
-                chosen = image or self._probe_image(images)
+                chosen = image or pick_probe_image(images, self.profile) or _no_probe_image(self.name)
                 size = flavor or self.pick_flavor(min_disk=self.get_image(chosen).min_disk or None).id
                 key = probe_public_key()
                 name = f"normalizer-probe-{hashlib.sha256(key.encode()).hexdigest()[:8]}"
@@ -675,17 +697,10 @@ class Cloud:
             return ConformanceReport(cloud=self.name, region_name=self.region_name, profile=self.profile.name,
                                      probed=probe, steps=steps)
 
-    def _probe_image(self, images: list) -> str:
-        chosen = pick_probe_image(images, self.profile)
-        if chosen is None:
-            raise UnsupportedOnCloud(f"{self.name}: no active image to probe with",
-                                     hint="pass image= to conformance(probe=True)")
-        return chosen
-
     def _raw_server(self, ref: str, *, fresh: bool = False) -> dict | None:
         """The raw server with this name or id (``fresh``: past the cache)."""
         # server ids are UUIDs: a name is never worth a GET that can only answer 404
-        raw = self._compute.get_server(ref, fresh=fresh) if _looks_like_uuid(ref) else None
+        raw = self._compute.get_server(ref, fresh=fresh) if looks_like_uuid(ref) else None
         if raw is None:
             listed = self._compute.list_servers(filters={"name": exact_name_filter(ref)}, fresh=fresh)
             raw = find_by_id_or_name([s for s in listed if s.get("name") == ref], ref, "server")
@@ -747,14 +762,8 @@ class Cloud:
 # --- module helpers ---------------------------------------------------------------------
 
 
-def _direct_or(pool: str | None, profile: Profile) -> str | None:
-    """No pool when the profile says servers are reachable directly."""
-    return None if profile.network.public_access == "direct" else pool
-
-
-def _looks_like_uuid(value: str) -> bool:
-    text = str(value).replace("-", "")
-    return len(text) == 32 and all(c in "0123456789abcdefABCDEF" for c in text)
+def _no_probe_image(cloud: str) -> str:
+    raise UnsupportedOnCloud(f"{cloud}: no active image to probe with", hint="pass image= to conformance(probe=True)")
 
 
 def _auth_defaults(profile: Profile, config: config_module.CloudConfig) -> dict[str, Any]:

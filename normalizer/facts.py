@@ -8,8 +8,14 @@ cloud's capabilities from the answers it already needs instead of probing:
   answer 404 to every call (Rackspace did), which the first listing tells;
 * whether Neutron has the router (L3) extension: without it ``/routers`` and
   ``/floatingips`` answer 404, so there are no routers to read and no floating IPs;
-* the extensions provisioning needs (tags, descriptions, conditional writes), read once
-  per cloud when a write first asks.
+* the extensions provisioning needs (tags, descriptions, conditional writes, port
+  forwarding), read once per cloud when a write first asks;
+* whether the catalog has block storage (Cinder), which boot-from-volume servers need.
+
+Servers booted from volumes have no image in Nova's answer: one volume listing, made
+only when a listed server boots from a volume, gives each its image. Servers reached
+by port forwarding get their address and port from the forwardings of the project's
+shared floating IPs: one listing per shared floating IP, however many servers.
 
 Every listing goes through the services' cache, so a long IPython session sees new
 networks once the cache expires.
@@ -21,7 +27,11 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence, TypeVar
 
 from normalizer.exceptions import NotFound
-from normalizer.interpret import Topology, networks_from_addresses, subnets_from_addresses
+from normalizer.interpret import Topology, boots_from_volume, networks_from_addresses, subnets_from_addresses
+from normalizer.provision.access import PORT_FORWARDING_EXTENSION
+from normalizer.provision.port_forwarding import is_shared_floating_ip
+from normalizer.provision.public_ip import owner_marks
+from normalizer.provision.ssh_group import group_allows_ssh
 from normalizer.select.network_roles import ROUTER_INTERFACE_OWNERS
 
 __all__ = ["CloudFacts", "NetworkCapabilities"]
@@ -55,8 +65,8 @@ class CloudFacts:
     >>> facts = CloudFacts(transport, compute, network); topology = facts.topology()  # doctest: +SKIP
     """
 
-    def __init__(self, transport: Any, compute: Any, network: Any) -> None:
-        self._transport, self._compute, self._network = transport, compute, network
+    def __init__(self, transport: Any, compute: Any, network: Any, volumes: Any = None) -> None:
+        self._transport, self._compute, self._network, self._volumes = transport, compute, network, volumes
         self._neutron: bool | None = None
         self._l3 = True
 
@@ -147,3 +157,43 @@ class CloudFacts:
             return self._compute.list_nova_floating_ips()
         except NotFound:
             return []  # Nova without the nova-network proxy APIs
+
+    @property
+    def block_storage(self) -> bool:
+        """Whether the catalog has a block-storage (Cinder) endpoint this profile does not disable."""
+        return self._volumes is not None and self._transport.has_service(self._volumes.service)
+
+    def boot_volumes(self, servers: Sequence[Any]) -> list:
+        """The project's volumes when a server boots from one (their image metadata names its image), else []."""
+        if not self.block_storage or not any(isinstance(s, dict) and boots_from_volume(s) for s in servers):
+            return []
+        return self._volumes.list_volumes()
+
+    def forwards(self, fips: Sequence[Any] | None) -> dict[str, tuple[str, int]]:
+        """Server id -> (address, port) of the shared floating IPs' forwardings to SSH."""
+        head = owner_marks("")[0]
+        found: dict[str, tuple[str, int]] = {}
+        for fip in fips or ():
+            if not isinstance(fip, dict) or not is_shared_floating_ip(fip):
+                continue
+            try:
+                listed = self._network.list_port_forwardings(str(fip.get("id")))
+            except NotFound:
+                continue  # released since the floating IPs were listed
+            for forwarding in listed:
+                description = str(forwarding.get("description") or "")
+                if description.startswith(head) and forwarding.get("external_port"):
+                    found[description[len(head):]] = (str(fip.get("floating_ip_address")),
+                                                      int(forwarding["external_port"]))
+        return found
+
+    def conformance_traits(self, flavors: Sequence[Any], default_group: str | None) -> dict[str, Any]:
+        """What ``conformance()`` reads beyond the roles: flavors, block storage, SSH in the default group, forwarding."""
+        neutron = self.capabilities.neutron is True
+        ssh_open = None
+        if neutron and default_group:
+            groups = self._network.list_security_groups(filters={"name": default_group})
+            ssh_open = any(group_allows_ssh(g) for g in groups) if groups else None
+        forwarding = self._network.has_extension(PORT_FORWARDING_EXTENSION) if neutron and self._l3 else None
+        return {"flavors": list(flavors), "block_storage": self.block_storage, "ssh_open": ssh_open,
+                "port_forwarding": forwarding}

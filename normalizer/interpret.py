@@ -164,8 +164,8 @@ def server_viewer(roles: NetworkRoles, profile: Profile, ctx: Context, *,
                   login_user: Callable[[Mapping[str, Any]], str | None] | None = None,
                   images: Mapping[str, Mapping[str, Any]] | None = None,
                   topology: Topology | None = None,
-                  floating_ips: Sequence[Mapping[str, Any]] | FloatingIPIndex | None = None
-                  ) -> Callable[[Mapping[str, Any]], Munch]:
+                  floating_ips: Sequence[Mapping[str, Any]] | FloatingIPIndex | None = None,
+                  forwards: Mapping[str, tuple[str, int]] | None = None) -> Callable[[Mapping[str, Any]], Munch]:
     """A function normalizing raw servers with these roles and the profile's preferences.
 
     ``login_user`` maps a raw server to its decided login user (None: unknown);
@@ -176,7 +176,8 @@ def server_viewer(roles: NetworkRoles, profile: Profile, ctx: Context, *,
     floating-IP listing (addresses Nova does not label floating are floating when listed
     there). Both are indexed once here, so the cost per server does not grow with them.
     The returned function also takes raw floating IPs known to be attached to that
-    server (Nova may not list them yet).
+    server (Nova may not list them yet). ``forwards`` maps server ids to the
+    ``(address, port)`` of the shared floating IP forwarding their SSH.
 
     >>> from normalizer.profiles import load_profile
     >>> generic = load_profile("generic")
@@ -187,7 +188,7 @@ def server_viewer(roles: NetworkRoles, profile: Profile, ctx: Context, *,
     facts = _address_facts(roles, profile, topology, floating_ips)
     identities: dict[Any, Mapping[str, Any] | None] = {}  # one identity decision per image, not per server
 
-    def view(raw: Mapping[str, Any], floating_ips: Any = ()) -> Munch:
+    def view(raw: Mapping[str, Any], floating_ips: Any = (), forwarded: tuple[str, int] | None = None) -> Munch:
         user = login_user(raw) if login_user is not None else None
         image = _server_image(raw, images or {})
         key = image.get("id") if image and isinstance(image.get("id"), (str, int)) else None
@@ -201,7 +202,8 @@ def server_viewer(roles: NetworkRoles, profile: Profile, ctx: Context, *,
         return normalize_server(raw, ctx, floating_ips=floating_ips, project_floating_ips=facts["floating_ips"],
                                 network_roles=facts["network_roles"], network_cidrs=facts["network_cidrs"],
                                 prefer_ipv6=facts["prefer_ipv6"], private_cloud=facts["private_cloud"],
-                                login_user=user, image_identity=identity)
+                                login_user=user, image_identity=identity,
+                                forwarded=forwarded or (forwards or {}).get(str(raw.get("id"))))
     return view
 
 
@@ -221,6 +223,51 @@ def explain_server_address(server: Mapping[str, Any], field: str, roles: Network
     '10.0.0.5'
     """
     return explain_address(server, field, **_address_facts(roles, profile, topology, floating_ips))
+
+
+#: Nova's key for the volumes attached to a server (its list of ``{id, delete_on_termination}``).
+VOLUMES_ATTACHED_KEY = "os-extended-volumes:volumes_attached"
+
+
+def boots_from_volume(raw: Mapping[str, Any]) -> bool:
+    """True for a server Nova booted from a volume: no image of its own, a volume attached.
+
+    >>> boots_from_volume({"image": "", "os-extended-volumes:volumes_attached": [{"id": "v1"}]})
+    True
+    """
+    return not raw.get("image") and bool(raw.get(VOLUMES_ATTACHED_KEY))
+
+
+def with_boot_volume_images(raws: Sequence[Mapping[str, Any]], volumes: Sequence[Mapping[str, Any]],
+                            images: Mapping[str, Mapping[str, Any]]) -> tuple[list, dict]:
+    """Servers booted from volumes given the image their boot volume was made from (pure).
+
+    Cinder copies the image's id, name and properties into the volume's
+    ``volume_image_metadata``; a server whose image field is empty gets that image, so
+    its login user and image identity are decided as for any server. Returns the servers
+    and the images by id, plus those known only from a volume's metadata.
+
+    >>> raws, images = with_boot_volume_images(
+    ...     [{"id": "s1", "image": "", "os-extended-volumes:volumes_attached": [{"id": "v1"}]}],
+    ...     [{"id": "v1", "volume_image_metadata": {"image_id": "i1", "image_name": "Debian 12",
+    ...                                             "image_original_user": "debian"}}], {})
+    >>> raws[0]["image"], images["i1"]["name"]
+    ({'id': 'i1'}, 'Debian 12')
+    """
+    by_volume = {str(v.get("id")): v.get("volume_image_metadata") for v in volumes
+                 if isinstance(v, Mapping) and isinstance(v.get("volume_image_metadata"), Mapping)}
+    images, result = dict(images), []
+    for raw in raws:
+        meta = next((by_volume[str(v.get("id"))] for v in raw.get(VOLUMES_ATTACHED_KEY) or ()
+                     if isinstance(v, Mapping) and str(v.get("id")) in by_volume), None) \
+            if boots_from_volume(raw) else None
+        if not meta or not meta.get("image_id"):
+            result.append(raw)
+            continue
+        image_id = str(meta["image_id"])
+        images.setdefault(image_id, {**meta, "id": image_id, "name": meta.get("image_name")})
+        result.append({**raw, "image": {"id": image_id}})
+    return result, images
 
 
 def _server_image(raw: Mapping[str, Any], images: Mapping[str, Mapping[str, Any]]) -> Mapping[str, Any] | None:

@@ -53,7 +53,10 @@ from normalizer.normalize.fields import (
 from normalizer.normalize.network_role import NetworkRole
 from normalizer.normalize.server_addresses import FloatingIPIndex, collect_addresses, decide_addresses
 
-__all__ = ["normalize_server"]
+__all__ = ["SSH_PORT", "normalize_server"]
+
+#: The port SSH listens on inside a server (a forwarded port reaches it from outside).
+SSH_PORT = 22
 
 _TASK_STATE_KEY = "OS-EXT-STS:task_state"
 # Where a server record may embed image properties (a caller-merged Glance image).
@@ -65,7 +68,7 @@ def normalize_server(raw: Any, ctx: Context, *, floating_ips: Iterable[Any] = ()
                      private_cloud: bool = False, login_user: str | None = None,
                      project_floating_ips: FloatingIPIndex | Iterable[Any] | None = None,
                      network_cidrs: Mapping[str, Sequence[str]] | None = None,
-                     image_identity: Mapping[str, Any] | None = None) -> Munch:
+                     image_identity: Mapping[str, Any] | None = None, forwarded: tuple[str, int] | None = None) -> Munch:
     """Turn one raw Nova server into the normalised server; pure and total.
 
     ``floating_ips`` are raw floating IPs whose port belongs to this server (they fill
@@ -79,11 +82,11 @@ def normalize_server(raw: Any, ctx: Context, *, floating_ips: Iterable[Any] = ()
     role). ``prefer_ipv6`` and ``private_cloud`` (from the profile) steer
     ``interface_ip``; ``login_user`` is the decided login user (else the embedded
     image's ``os_admin_user``, if any); ``image_identity`` the decided
-    ``{distro, version}`` of the server's image (else its embedded properties).
+    ``{distro, version}`` of the server's image (else its embedded properties);
+    ``forwarded`` the ``(address, port)`` forwarded to its SSH (see ``_reach``).
 
-    >>> s = normalize_server({"id": 59662, "status": "UNKNOWN"}, Context(cloud="c", region_name=None))
-    >>> s.id, s.state, s.addresses, s.interface_ip
-    ('59662', 'unknown', [], None)
+    >>> normalize_server({"id": 59662, "status": "UNKNOWN"}, Context(cloud="c", region_name=None)).state
+    'unknown'
     """
     raw = raw_mapping(raw)
     # nova-network era clouds send integer ids: an id is always text (never None for 59662)
@@ -103,7 +106,7 @@ def normalize_server(raw: Any, ctx: Context, *, floating_ips: Iterable[Any] = ()
         name=as_str(raw.get("name")),
         status=status,
         state=server_state(status, task_state=raw.get(_TASK_STATE_KEY)),
-        **decided.values(),
+        **_reach(decided.values(), forwarded),
         login_user=login_user or first_text(_image_property(image, "os_admin_user")),
         image=_image_summary(image, image_identity),
         flavor=_flavor_summary(raw.get("flavor")),
@@ -120,6 +123,15 @@ def normalize_server(raw: Any, ctx: Context, *, floating_ips: Iterable[Any] = ()
                           project_id=first_text(raw.get("tenant_id"), raw.get("project_id"))),
         properties=leftover(raw, SERVER_CONSUMED),
     )
+
+
+def _reach(fields: Mapping[str, Any], forwarded: tuple[str, int] | None) -> dict[str, Any]:
+    """The address fields plus ``ssh_port`` (22): a forwarded port of a shared floating IP stands in for a public
+    address the server lacks (``interface_ip`` is then that address, ``ssh_port`` the port)."""
+    reach = dict(fields, ssh_port=SSH_PORT)
+    if forwarded and not fields.get("public_v4") and not fields.get("public_v6"):
+        reach["interface_ip"], reach["ssh_port"] = forwarded[0], int(forwarded[1])
+    return reach
 
 
 def _image_property(image: Mapping, key: str) -> Any:

@@ -147,22 +147,67 @@ def _address_step(roles: NetworkRoles, networks: Sequence[Mapping[str, Any]], pr
     return _step(5, "unsupported", f"no public network and no usable floating-IP pool: {external.reason}")
 
 
-def _login_step(login_users: Sequence[str | None]) -> Munch:
+def _forwarding(step: Munch, port_forwarding: bool | None) -> Munch:
+    if port_forwarding and step.status == "bridged" and step.how.startswith("floating IP"):
+        step.how += ("; public_access='port_forward' (or a used-up floating-IP quota) forwards a port of one "
+                     "shared floating IP to each server's SSH instead")
+    return step
+
+
+def _login_step(login_users: Sequence[str | None], ssh_open: bool | None) -> Munch:
     known = sum(1 for user in login_users if user)
     total = len(login_users)
     if total and not known:
         return _step(6, "unsupported", f"the login user is unknown for all {total} active images; "
                                        "set os_admin_user on them or login.overrides in clouds.yaml")
-    return _step(6, "bridged", f"the login user comes from os_admin_user, the profile's rules or the distro "
-                               f"table (known for {known} of {total} active images)")
+    how = (f"the login user comes from os_admin_user, image_original_user, the profile's rules or the distro "
+           f"table (known for {known} of {total} active images)")
+    if ssh_open is False:
+        how += ("; the default security group lets no SSH in: pass allow_ssh= (a security group of the server's "
+                "own opens TCP 22)")
+    return _step(6, "bridged", how)
+
+
+def _diskless(flavors: Sequence[Mapping[str, Any]]) -> tuple[int, int]:
+    usable = [f for f in flavors if isinstance(f, Mapping) and not f.get("OS-FLV-DISABLED:disabled")]
+    return sum(1 for f in usable if not f.get("disk")), len(usable)
+
+
+def _pick_step(flavors: Sequence[Mapping[str, Any]], block_storage: bool | None) -> Munch:
+    how = ("normalizer picks: flavors by instance type or SCS name (pick_flavor), images by os_distro and name "
+           "rules (pick_image), the boot network by network roles")
+    diskless, total = _diskless(flavors)
+    if diskless and block_storage:
+        how += f"; {diskless} of {total} flavors have no root disk: those boot from a volume made from the image"
+    elif diskless:
+        how += (f"; {diskless} of {total} flavors have no root disk and this cloud has no block storage: "
+                "only flavors with a disk can boot")
+    return _step(3, "bridged", how)
+
+
+def _request_step(step: Munch, flavors: Sequence[Mapping[str, Any]], block_storage: bool | None) -> Munch:
+    diskless, total = _diskless(flavors)
+    if step.status == "unsupported" or not diskless:
+        return step
+    if not block_storage and diskless == total:
+        return _step(4, "unsupported", "every flavor lacks a root disk and the catalog has no block storage "
+                                       "(Cinder) to boot from a volume")
+    if diskless == total:
+        return _step(4, "bridged", f"{step.how}; every flavor lacks a root disk: Nova boots from a volume made "
+                                   "from the image (block device mapping, deleted with the server)")
+    return step
 
 
 def conformance_report(*, roles: NetworkRoles, networks: Sequence[Mapping[str, Any]], profile: Profile,
-                       neutron: bool, login_users: Sequence[str | None]) -> list[Munch]:
+                       neutron: bool, login_users: Sequence[str | None], flavors: Sequence[Mapping[str, Any]] = (),
+                       block_storage: bool | None = None, ssh_open: bool | None = None,
+                       port_forwarding: bool | None = None) -> list[Munch]:
     """The eight steps on this cloud, from profile and live facts, creating nothing.
 
     ``networks`` are normalized networks; ``login_users`` the decided login user of
-    each active image.
+    each active image; ``flavors`` the raw flavors (those without a root disk need
+    ``block_storage``); ``ssh_open`` whether the default security group lets SSH in;
+    ``port_forwarding`` whether Neutron forwards ports of floating IPs.
 
     >>> from normalizer.interpret import Topology, network_roles
     >>> from normalizer.profiles import load_profile
@@ -176,11 +221,10 @@ def conformance_report(*, roles: NetworkRoles, networks: Sequence[Mapping[str, A
         _step(1, "native", "Nova imports the public key as a keypair; cloud-init installs it"),
         _step(2, "native" if neutron else "bridged",
               "the APIs list them" if neutron else "no network API: networks are read from server addresses"),
-        _step(3, "bridged", "normalizer picks: flavors by instance type (pick_flavor), images by os_distro and "
-                            "name rules (pick_image), the boot network by network roles"),
-        _boot_step(roles, networks, neutron),
-        _address_step(roles, networks, profile, neutron),
-        _login_step(login_users),
+        _pick_step(flavors, block_storage),
+        _request_step(_boot_step(roles, networks, neutron), flavors, block_storage),
+        _forwarding(_address_step(roles, networks, profile, neutron), port_forwarding),
+        _login_step(login_users, ssh_open),
         _step(7, "bridged", "cloud-init user-data from root_keys (multipart when you pass user-data too)"),
         _step(8, "native", "the keypair is deleted once the server is ACTIVE; the key stays on the server"),
     ]

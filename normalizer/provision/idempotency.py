@@ -144,9 +144,9 @@ def ensure_request(name: Any, image: Any, flavor: Any, options: Mapping[str, Any
     >>> ensure_request("web1", "ubuntu-24.04", "t3.small", {"flavour": "x"})
     Traceback (most recent call last):
     ...
-    normalizer.exceptions.ConfigError: ensure_server got unknown options ['flavour']; it takes create_server's keyword arguments: auto_ip, ip_version, keep_on_failure, key_name, metadata, network, public_key, reuse_ips, root_keys, security_groups, timeout, userdata, wait, wait_for_ssh
+    normalizer.exceptions.ConfigError: ensure_server got unknown options ['flavour']; it takes create_server's keyword arguments: allow_ssh, auto_ip, boot_from_volume, ip_version, keep_on_failure, key_name, metadata, network, public_access, public_key, reuse_ips, root_keys, security_groups, timeout, userdata, volume_size, volume_type, wait, wait_for_ssh
     """
-    request_keys = {f.name for f in fields(ServerRequest)} - {"name", "image", "flavor"}
+    request_keys = {f.name for f in fields(ServerRequest) if f.init} - {"name", "image", "flavor"}
     create_keys = {f.name for f in fields(CreateOptions)}
     unknown = sorted(str(key) for key in options if key not in request_keys | create_keys)
     if unknown:
@@ -154,7 +154,8 @@ def ensure_request(name: Any, image: Any, flavor: Any, options: Mapping[str, Any
                           hint="it takes create_server's keyword arguments: "
                                + ", ".join(sorted(request_keys | create_keys)))
     settings = {key: value for key, value in options.items() if key in create_keys}
-    check_create_options(**{key: value for key, value in settings.items() if key not in ("public_key", "auto_ip")})
+    check_create_options(**{key: value for key, value in settings.items()
+                            if key not in ("public_key", "auto_ip", "public_access")})
     request = ServerRequest(name=name, image=image, flavor=flavor,
                             **{key: value for key, value in options.items() if key in request_keys})
     return request, CreateOptions(**settings)

@@ -14,6 +14,10 @@ What counts (docs/provisioning.md, "Orphans"):
 - a **keypair** whose name is exactly what ``temporary_key_name`` makes of its own public
   key, optionally plus one create's ``-<8 hex>`` nonce (which proves normalizer made it),
   and that no server uses.
+- the **shared floating IP** of port forwarding (description ``created by normalizer for
+  port forwarding``) once Neutron shows it forwards nothing.
+- an **SSH security group** (``allow_ssh``) whose description names a create call's token
+  that no existing server carries in its ``normalizer:client_token`` metadata.
 
 Nothing else: a look-alike description, a tag of a live server, a keypair whose name
 does not hash its key, an unmarked floating IP and nova-network floating IPs (they carry
@@ -36,10 +40,14 @@ from normalizer.arguments import kind_of
 from normalizer.exceptions import ConfigError, NormalizerError
 from normalizer.normalize import CREATED_BY_DESCRIPTION, OWNER_TAG_PREFIX
 from normalizer.provision.plan import temporary_key_name
+from normalizer.provision.port_forwarding import is_shared_floating_ip
 from normalizer.provision.public_ip import owner_marks
+from normalizer.provision.server_lifecycle import CLIENT_TOKEN_KEY
+from normalizer.provision.ssh_group import marked_token
 
 __all__ = ["LiveServers", "RULES", "OrphanRule", "epoch_seconds", "fill_ages", "find_orphans",
-           "floating_ip_orphans", "keypair_orphans", "older_than_seconds", "remove_orphans", "select_for_cleanup",
+           "floating_ip_orphans", "keypair_orphans", "older_than_seconds", "remove_orphans", "security_group_orphans",
+           "select_for_cleanup", "shared_floating_ip_orphans",
            "temporary_key_server", "with_created_at"]
 
 # The marks' fixed parts, from the one function that writes them.
@@ -62,6 +70,7 @@ class LiveServers:
     ids: frozenset
     key_names: frozenset
     floating_addresses: frozenset
+    tokens: frozenset = frozenset()
 
     @classmethod
     def from_raw(cls, servers: Iterable[Mapping[str, Any]]) -> "LiveServers":
@@ -73,7 +82,9 @@ class LiveServers:
                 addresses.update(e.get("addr") for e in entries if isinstance(e, Mapping) and e.get("addr"))
         return cls(ids=frozenset(str(s.get("id")) for s in servers if s.get("id")),
                    key_names=frozenset(s.get("key_name") for s in servers if s.get("key_name")),
-                   floating_addresses=frozenset(addresses))
+                   floating_addresses=frozenset(addresses),
+                   tokens=frozenset(str((s.get("metadata") or {}).get(CLIENT_TOKEN_KEY)) for s in servers
+                                    if isinstance(s.get("metadata"), Mapping) and s["metadata"].get(CLIENT_TOKEN_KEY)))
 
 
 def _orphan(kind: str, raw: Mapping[str, Any], *, ident: Any, name: Any, mark: str,
@@ -192,6 +203,46 @@ def keypair_orphans(keypairs: Sequence[Mapping[str, Any]], live: LiveServers,
     return found
 
 
+def shared_floating_ip_orphans(fips: Sequence[Mapping[str, Any]], live: LiveServers,
+                               project_id: str | None = None) -> list[Munch]:
+    """The shared floating IPs of port forwarding that forward nothing any more.
+
+    Only when Neutron lists the floating IP's ``port_forwardings`` (and it is empty):
+    without that field nothing proves the address unused.
+
+    >>> shared = {"id": "f1", "floating_ip_address": "203.0.113.9", "port_id": None, "port_forwardings": [],
+    ...           "description": "created by normalizer for port forwarding"}
+    >>> [o.id for o in shared_floating_ip_orphans([shared], LiveServers.from_raw([]))]
+    ['f1']
+    """
+    return [_orphan("floating_ip", fip, ident=fip.get("id"), name=fip.get("floating_ip_address"),
+                    mark=str(fip.get("description")), server_id=None,
+                    reason="shared floating IP of port forwarding; it forwards nothing")
+            for fip in fips if is_shared_floating_ip(fip) and fip.get("port_forwardings") == []
+            and not (project_id and fip.get("project_id") and fip.get("project_id") != project_id)]
+
+
+def security_group_orphans(groups: Sequence[Mapping[str, Any]], live: LiveServers,
+                           project_id: str | None = None) -> list[Munch]:
+    """The SSH security groups whose create call's server no longer exists.
+
+    >>> group = {"id": "g1", "name": "normalizer-web1", "description": "created by normalizer for server request 0f3c"}
+    >>> [o.reason for o in security_group_orphans([group], LiveServers.from_raw([]))]
+    ['SSH security group of a create call whose server no longer exists']
+    """
+    found = []
+    for group in groups:
+        token = marked_token(group)
+        if token is None or token in live.tokens:
+            continue
+        if project_id and group.get("project_id") and group.get("project_id") != project_id:
+            continue
+        found.append(_orphan("security_group", group, ident=group.get("id"), name=group.get("name"),
+                             mark=str(group.get("description")), server_id=None,
+                             reason="SSH security group of a create call whose server no longer exists"))
+    return found
+
+
 # --- the table of kinds ---------------------------------------------------------------------
 
 
@@ -204,7 +255,8 @@ class OrphanRule:
 
 
 #: Every kind :func:`find_orphans` knows, in the order results are listed.
-RULES = (OrphanRule("floating_ip", floating_ip_orphans), OrphanRule("keypair", keypair_orphans))
+RULES = (OrphanRule("floating_ip", floating_ip_orphans), OrphanRule("floating_ip", shared_floating_ip_orphans),
+         OrphanRule("keypair", keypair_orphans), OrphanRule("security_group", security_group_orphans))
 
 
 def epoch_seconds(moment: Any) -> float:

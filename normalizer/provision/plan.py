@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from munch import Munch
 
 from normalizer.arguments import flag, kind_of
 from normalizer.exceptions import AmbiguousMatch, ConfigError, NoMatch, SelectionError, UnsupportedOnCloud
+from normalizer.provision.access import AccessRequest, public_access_step, ssh_access_step
+from normalizer.provision.boot_volume import BootVolume, VolumeRequest, boot_volume_step
 from normalizer.select.decision import Decision
 from normalizer.select.flavors import pick_flavor
 from normalizer.select.images import pick_image
@@ -58,6 +60,13 @@ class ServerRequest:
     root_keys: Sequence[str] | None = None
     security_groups: Sequence[str] | None = None
     metadata: Mapping[str, str] | None = None
+    boot_from_volume: bool | None = None
+    volume_size: int | None = None
+    volume_type: str | None = None
+    allow_ssh: Any = None
+    public_access: str = "auto"
+    volume: VolumeRequest = field(init=False, repr=False, default=VolumeRequest())
+    access: AccessRequest = field(init=False, repr=False, default=AccessRequest())
 
     def __post_init__(self) -> None:
         _check_name(self.name)
@@ -76,6 +85,8 @@ class ServerRequest:
         _check_root_keys(self.root_keys)
         object.__setattr__(self, "security_groups", _check_groups(self.security_groups))
         object.__setattr__(self, "metadata", _check_metadata(self.metadata))
+        object.__setattr__(self, "volume", VolumeRequest(self.boot_from_volume, self.volume_size, self.volume_type))
+        object.__setattr__(self, "access", AccessRequest(self.allow_ssh, self.public_access))
         _userdata_step(self)  # merges and measures the user-data: too large is refused now, not by Nova
 
 
@@ -233,6 +244,10 @@ class ServerPlan:
     steps: tuple[Decision, ...]
     existing: Mapping[str, Any] | None = None
     differences: tuple[str, ...] = ()
+    boot_volume: BootVolume | None = None
+    ssh_group: str | None = None
+    ssh_ranges: tuple[str, ...] = ()
+    public_access: str | None = None
 
     def with_existing(self, server: Mapping[str, Any] | None, decision: Decision,
                       differences: Sequence[str] = ()) -> "ServerPlan":
@@ -249,12 +264,15 @@ class ServerPlan:
         """The plan as plain data (what ``cloud.plan_server`` returns).
 
         >>> sorted(ServerPlan("a", "i", "f", None, None, False, None, None, None, (), {}, ()).to_munch())[:3]
-        ['differences', 'existing', 'flavor_id']
+        ['boot_volume', 'differences', 'existing']
         """
         data = Munch({k: getattr(self, k) for k in ("name", "image_id", "flavor_id", "network_id", "key_name",
                                                     "temporary_key", "floating_ip_pool", "login_user", "userdata")})
         data.security_groups = list(self.security_groups)
         data.metadata = Munch(self.metadata)
+        data.boot_volume = Munch(size=self.boot_volume.size, volume_type=self.boot_volume.volume_type) \
+            if self.boot_volume else None
+        data.ssh_group, data.ssh_ranges, data.public_access = self.ssh_group, list(self.ssh_ranges), self.public_access
         data.steps = [step.to_munch() for step in self.steps]
         data.existing = self.existing
         data.differences = list(self.differences)
@@ -378,11 +396,14 @@ def _userdata_step(request: ServerRequest) -> tuple[str | None, Decision]:
 
 
 def plan_server(request: ServerRequest, *, images: Sequence[Mapping], flavors: Sequence[Mapping],
-                networks: Sequence[Mapping], roles: NetworkRoles, profile: Profile, neutron: bool = True) -> ServerPlan:
-    """Decide image, flavor, boot network, public address, key, login user and user-data.
+                networks: Sequence[Mapping], roles: NetworkRoles, profile: Profile, neutron: bool = True,
+                block_storage: bool | None = None, port_forwarding: bool | None = None) -> ServerPlan:
+    """Decide image, flavor, boot volume, boot network, public address and access, key, login user and user-data.
 
     ``neutron`` False: the cloud has no usable network API (Nova places the server and
-    hands out its addresses; ``network=`` cannot be honoured).
+    hands out its addresses; ``network=`` cannot be honoured). ``block_storage``: whether
+    the catalog has Cinder (None: unknown); ``port_forwarding``: whether Neutron forwards
+    ports of floating IPs (None: not asked).
 
     Raises the selection errors a create would (NoMatch, AmbiguousMatch,
     UnsupportedOnCloud, ConfigError) before anything exists on the cloud.
@@ -394,15 +415,24 @@ def plan_server(request: ServerRequest, *, images: Sequence[Mapping], flavors: S
     """
     image, image_decision = _image_step(images, request.image, profile)
     flavor, flavor_decision = _flavor_step(flavors, request.flavor, profile)
+    storage = profile.block_storage
+    volume, volume_decision = boot_volume_step(request.volume, image, flavor, block_storage=block_storage,
+                                               cloud_wants_volume=storage.boot_from_volume,
+                                               default_size=storage.default_volume_size)
     network = _network_step(roles, request.network, networks, neutron)
     fip = _floating_ip_step(request, roles, network.value, profile)
+    access = public_access_step(request.access, floating_ip=fip, port_forwarding=port_forwarding)
+    ssh = ssh_access_step(request.access, request.name, neutron=neutron)
     key_name, temporary, key = _key_step(request)
     login = login_user_for_image(image, profile)
     userdata, userdata_decision = _userdata_step(request)
-    steps = (key, image_decision, flavor_decision, network, fip, login, userdata_decision)
+    steps = (key, image_decision, flavor_decision, volume_decision, network, fip, access, ssh, login,
+             userdata_decision)
+    groups = tuple(request.security_groups or ())
+    if ssh.value and not groups and profile.network.default_security_group:
+        groups = (profile.network.default_security_group,)  # naming any group replaces Nova's default one
     return ServerPlan(
         name=request.name, image_id=image.get("id"), flavor_id=flavor.get("id"), network_id=network.value,
         key_name=key_name, temporary_key=temporary, floating_ip_pool=fip.value, login_user=login.value,
-        userdata=userdata, security_groups=tuple(request.security_groups or ()),
-        metadata=dict(request.metadata or {}), steps=steps)
-
+        userdata=userdata, security_groups=groups, metadata=dict(request.metadata or {}), steps=steps,
+        boot_volume=volume, ssh_group=ssh.value, ssh_ranges=request.access.ssh_ranges, public_access=access.value)

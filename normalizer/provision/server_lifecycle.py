@@ -18,10 +18,14 @@ from typing import Any, Callable, Mapping
 from munch import Munch
 
 from normalizer.exceptions import (AmbiguousMatch, Conflict, NormalizerError, NotFound, ProvisionError,
-                                   RequestTimeout, UnsupportedOnCloud, WaitTimeout, format_candidates)
+                                   QuotaExceeded, RequestTimeout, UnsupportedOnCloud, WaitTimeout, format_candidates)
 from normalizer.profiles import Profile
+from normalizer.provision.access import PORT_FORWARDING_EXTENSION, ssh_group_name
+from normalizer.provision.boot_volume import block_device_mapping
 from normalizer.provision.ledger import Ledger
 from normalizer.provision.plan import ServerPlan
+from normalizer.provision.port_forwarding import PortForwarder
+from normalizer.provision.ssh_group import SshGroups
 from normalizer.provision.recovery import answered_with, guarded_write
 from normalizer.provision.public_ip import (FloatingIPs, fip_kept_because, needs_ports, nova_fip_kept_because,
                                             owned_floating_ips)
@@ -37,6 +41,7 @@ _LOG = logging.getLogger("normalizer.provision")
 #: was lost (timeout, reset) is still found and removed (AWS's ClientToken, by metadata).
 CLIENT_TOKEN_KEY = "normalizer:client_token"
 _AUTO_NETWORK = "2.37"  # from here Nova requires "networks"; "auto" keeps its old meaning
+_VOLUME_TYPE = "2.67"  # block_device_mapping_v2 takes volume_type from here
 
 
 @dataclass(frozen=True)
@@ -51,14 +56,17 @@ class CreateOptions:
     keep_on_failure: bool = False
     reuse_ips: bool = False
     wait_for_ssh: bool = False
+    public_access: str = "auto"
 
 
 class DeleteResult(Munch):
     """What ``delete_server`` did: true when the server was deleted, false when there was none.
 
-    Fields: ``deleted``, ``id``, ``name``, ``released_floating_ips`` (ids) and
+    Fields: ``deleted``, ``id``, ``name``, ``released_floating_ips`` (ids),
     ``kept_floating_ips`` (``id``, ``floating_ip_address``, ``reason``): floating IPs
-    normalizer made for this server that now serve another one, left alone.
+    normalizer made for this server that now serve another one, left alone; and
+    ``removed``: everything else removed with it (port forwardings, the SSH security
+    group, a boot volume Nova left behind), one label each.
 
     >>> bool(DeleteResult.nothing_yet(None, "web1")), bool(DeleteResult(deleted=True, id="s1"))
     (False, True)
@@ -67,10 +75,21 @@ class DeleteResult(Munch):
     @classmethod
     def nothing_yet(cls, server_id: str | None, name: str | None) -> "DeleteResult":
         """The result before anything was deleted (and of deleting a server that does not exist)."""
-        return cls(deleted=False, id=server_id, name=name, released_floating_ips=[], kept_floating_ips=[])
+        return cls(deleted=False, id=server_id, name=name, released_floating_ips=[], kept_floating_ips=[], removed=[])
 
     def __bool__(self) -> bool:
         return bool(self.get("deleted"))
+
+
+def _with_image(raw: Mapping[str, Any], plan: ServerPlan) -> Mapping[str, Any]:
+    """The server with the image it was made from: Nova names none for a server booted from a volume."""
+    return raw if raw.get("image") or not plan.image_id else {**raw, "image": {"id": plan.image_id}}
+
+
+def _boot_volumes(raw: Mapping[str, Any]) -> list[str]:
+    """The volumes Nova deletes with the server (``delete_on_termination``), which it may leave behind."""
+    attached = raw.get("os-extended-volumes:volumes_attached") or ()
+    return [str(v.get("id")) for v in attached if isinstance(v, Mapping) and v.get("delete_on_termination")]
 
 
 def _address_of(fip: Mapping[str, Any]) -> str | None:
@@ -97,7 +116,8 @@ class ServerSurroundings:
     """What creating a server needs to know of the cloud, gathered before the call.
 
     ``view(raw_server, floating_ips)`` normalizes a raw server with the cloud's roles;
-    ``neutron`` says whether floating IPs come from Neutron (else Nova's proxy API).
+    ``neutron`` says whether floating IPs come from Neutron (else Nova's proxy API);
+    ``has_extension(alias)`` whether Neutron has an extension, asked only when a step needs it.
 
     >>> ServerSurroundings(view=lambda raw, fips: raw, neutron=True).neutron
     True
@@ -105,6 +125,7 @@ class ServerSurroundings:
 
     view: Callable[..., Munch]
     neutron: bool
+    has_extension: Callable[[str], bool] = lambda alias: False
 
 
 class Provisioner:
@@ -115,13 +136,17 @@ class Provisioner:
     """
 
     def __init__(self, *, cloud_name: str, compute: Any, network: Any, profile: Profile,
-                 waiter: Waiter | None = None, port_check: Callable[[str, int], bool] = port_answers) -> None:
+                 waiter: Waiter | None = None, port_check: Callable[[str, int], bool] = port_answers,
+                 volumes: Any = None) -> None:
         self.cloud_name = cloud_name
         self.compute = compute
+        self.volumes = volumes
         self.profile = profile
         self.waiter = waiter or Waiter()
         self.port_check = port_check
         self.fips = FloatingIPs(compute, network)
+        self.ssh_groups = SshGroups(network, self.waiter)
+        self.forwarder = PortForwarder(network, ports=profile.network.forwarded_ports or (0, -1))
 
     # --- create ------------------------------------------------------------------
 
@@ -141,38 +166,40 @@ class Provisioner:
         transport = self.compute.transport
         return transport.deadline(at=transport.clock() + timeout)
 
+    def _enter(self, progress: _Progress, name: str, step: str) -> None:
+        progress.step = step
+        _LOG.info("%s: server %r: %s", self.cloud_name, name, step)
+
     def _create_steps(self, plan: ServerPlan, options: CreateOptions, around: ServerSurroundings, ledger: Ledger,
                       progress: _Progress) -> Munch:
         # A name of its own per call: concurrent creates with the same server name and key
         # never share (and so never delete) each other's temporary keypair.
         key_name = f"{plan.key_name}-{uuid.uuid4().hex[:8]}" if plan.temporary_key else plan.key_name
+        token = uuid.uuid4().hex  # the call's own mark: on the server, its SSH group, found after lost answers
         if plan.temporary_key:
-            progress.step = "temporary key"
-            _LOG.info("%s: server %r: %s", self.cloud_name, plan.name, progress.step)
+            self._enter(progress, plan.name, "temporary key")
             self._add_temporary_key(key_name, options.public_key, ledger)
-        progress.step = "boot"
-        _LOG.info("%s: server %r: %s", self.cloud_name, plan.name, progress.step)
-        raw = self._boot(plan, key_name, ledger)
+        groups = list(plan.security_groups)
+        if plan.ssh_group:
+            self._enter(progress, plan.name, "ssh security group")
+            groups.append(self.ssh_groups.create(plan.ssh_group, plan.ssh_ranges, token, ledger))
+        self._enter(progress, plan.name, "boot")
+        raw = self._boot(plan, key_name, groups, token, ledger)
         if plan.temporary_key and not options.wait:
             # Nova copied the public key into the instance when it accepted the request.
-            progress.step = "key removal"
-            _LOG.info("%s: server %r: %s", self.cloud_name, plan.name, progress.step)
+            self._enter(progress, plan.name, "key removal")
             self._remove_temporary_key(key_name, ledger)
         if options.wait:
-            progress.step = "wait for ACTIVE"
-            _LOG.info("%s: server %r: %s", self.cloud_name, plan.name, progress.step)
+            self._enter(progress, plan.name, "wait for ACTIVE")
             raw = progress.wait(lambda: self._active(raw.get("id")), f"server {plan.name!r} to become ACTIVE")
-        progress.step = "public address"
-        _LOG.info("%s: server %r: %s", self.cloud_name, plan.name, progress.step)
-        fips = self._public_address(raw, plan.floating_ip_pool, plan.network_id, options, around, ledger, progress)
-        server = around.view(raw, fips)
+        self._enter(progress, plan.name, "public address")
+        fips, forwarded = self._reach(raw, plan, options, around, ledger, progress)
+        server = around.view(_with_image(raw, plan), fips, forwarded)
         if plan.temporary_key and options.wait:
-            progress.step = "key removal"
-            _LOG.info("%s: server %r: %s", self.cloud_name, plan.name, progress.step)
+            self._enter(progress, plan.name, "key removal")
             self._remove_temporary_key(key_name, ledger)
         if options.wait_for_ssh:
-            progress.step = "ssh"
-            _LOG.info("%s: server %r: %s", self.cloud_name, plan.name, progress.step)
+            self._enter(progress, plan.name, "ssh")
             self._wait_for_ssh(server, progress)
         return server
 
@@ -204,9 +231,9 @@ class Provisioner:
             self.compute.delete_keypair(name)
             ledger.forget("keypair", name)
 
-    def _boot(self, plan: ServerPlan, key_name: str | None, ledger: Ledger) -> dict:
-        token = uuid.uuid4().hex
-        body = self._server_body(plan, key_name, token)
+    def _boot(self, plan: ServerPlan, key_name: str | None, groups: list[str], token: str,
+              ledger: Ledger) -> dict:
+        body = self._server_body(plan, key_name, groups, token)
 
         def search() -> list:
             return [(orphan, lambda i=orphan: self.compute.delete_server(i))
@@ -217,11 +244,19 @@ class Provisioner:
         server_id = str(created["id"])
         ledger.add("server", server_id, lambda: self.compute.delete_server(server_id))
         return {"id": server_id, "name": plan.name, "status": "BUILD", "metadata": body["metadata"],
-                "image": {"id": plan.image_id} if plan.image_id else "", "flavor": {"id": plan.flavor_id}}
+                "image": "", "flavor": {"id": plan.flavor_id}}
 
-    def _server_body(self, plan: ServerPlan, key_name: str | None, token: str) -> dict[str, Any]:
-        body: dict[str, Any] = {"name": plan.name, "imageRef": plan.image_id, "flavorRef": plan.flavor_id,
+    def _server_body(self, plan: ServerPlan, key_name: str | None, groups: list[str], token: str) -> dict[str, Any]:
+        body: dict[str, Any] = {"name": plan.name, "flavorRef": plan.flavor_id,
                                 "metadata": {**plan.metadata, CLIENT_TOKEN_KEY: token}}
+        if plan.boot_volume:
+            if plan.boot_volume.volume_type and not microversion_at_least(
+                    self.compute.transport.compute_microversion, _VOLUME_TYPE):
+                raise UnsupportedOnCloud(f"volume_type needs compute microversion {_VOLUME_TYPE}, which this cloud's "
+                                         "Nova does not offer", hint="leave volume_type out for the default type")
+            body["block_device_mapping_v2"] = block_device_mapping(plan.image_id, plan.boot_volume)
+        else:
+            body["imageRef"] = plan.image_id
         if plan.network_id:
             body["networks"] = [{"uuid": plan.network_id}]
         elif microversion_at_least(self.compute.transport.compute_microversion, _AUTO_NETWORK):
@@ -230,8 +265,8 @@ class Provisioner:
             body["key_name"] = key_name
         if plan.userdata:
             body["user_data"] = base64.b64encode(plan.userdata.encode()).decode()
-        if plan.security_groups:
-            body["security_groups"] = [{"name": name} for name in plan.security_groups]
+        if groups:
+            body["security_groups"] = [{"name": name} for name in groups]
         return body
 
     def _servers_with_token(self, name: str, token: str) -> list[str]:
@@ -260,6 +295,32 @@ class Provisioner:
         progress.wait(lambda: True if self.port_check(address, 22) else None, f"the SSH banner on port 22 of {address}")
 
     # --- step 5: the public address ----------------------------------------------------
+
+    def _reach(self, raw: Mapping[str, Any], plan: ServerPlan, options: CreateOptions, around: ServerSurroundings,
+               ledger: Ledger, progress: _Progress) -> tuple[list, tuple[str, int] | None]:
+        """Step 5: the floating IPs attached (empty when none was needed), or the forwarded ``(address, port)``."""
+        if plan.public_access == "port_forward" and options.auto_ip and options.ip_version != 6:
+            return [], self._forward(raw, plan, around, ledger, progress)
+        try:
+            return self._public_address(raw, plan.floating_ip_pool, plan.network_id, options, around, ledger,
+                                        progress), None
+        except QuotaExceeded:
+            # The pattern a floating IP per server runs into: with port forwarding, one shared address serves all.
+            if options.public_access != "auto" or not around.has_extension(PORT_FORWARDING_EXTENSION):
+                raise
+            _LOG.info("%s: server %r: the floating-IP quota is used up; forwarding a port instead",
+                      self.cloud_name, plan.name)
+            return [], self._forward(raw, plan, around, ledger, progress)
+
+    def _forward(self, raw: Mapping[str, Any], plan: ServerPlan, around: ServerSurroundings, ledger: Ledger,
+                 progress: _Progress) -> tuple[str, int] | None:
+        if around.view(raw, []).public_v4 or plan.floating_ip_pool is None:
+            return None
+        server_id = str(raw.get("id"))
+        port = progress.wait(lambda: self.fips.server_port(server_id, plan.network_id),
+                             f"the port of server {server_id} on network {plan.network_id}")
+        shared, forwarding = self.forwarder.forward(plan.floating_ip_pool, port, server_id, ledger)
+        return str(shared.get("floating_ip_address")), int(forwarding.get("external_port"))
 
     def _public_address(self, raw: Mapping[str, Any], pool: str | None, network_id: str | None,
                         options: CreateOptions, around: ServerSurroundings, ledger: Ledger,
@@ -336,25 +397,50 @@ class Provisioner:
 
     def _delete_steps(self, raw: Mapping[str, Any], wait: bool, list_fips: Callable[[], list | None] | None,
                       progress: _Progress, result: "DeleteResult", removed: list[str]) -> "DeleteResult":
-        server_id = raw.get("id")
-        progress.step = "find floating IPs"
-        _LOG.info("%s: server %r: %s", self.cloud_name, raw.get("name"), progress.step)
-        owned, neutron = self._owned_ips(raw, list_fips) if list_fips is not None else ([], True)
+        server_id, name = str(raw.get("id")), raw.get("name")
+        self._enter(progress, name, "find floating IPs")
+        fips = list_fips() if list_fips is not None else []
+        owned, neutron = self._owned_ips(raw, fips) if list_fips is not None else ([], True)
         # Floating IPs first: a server delete that fails then leaves the server with
         # nothing orphaned, and a retry finds everything again by the server.
-        progress.step = "release floating IPs"
-        _LOG.info("%s: server %r: %s", self.cloud_name, raw.get("name"), progress.step)
+        self._enter(progress, name, "release floating IPs")
         self._release_owned(owned, neutron, raw, result, removed)
-        progress.step = "delete server"
-        _LOG.info("%s: server %r: %s", self.cloud_name, raw.get("name"), progress.step)
+        if fips:
+            self._enter(progress, name, "remove port forwardings")
+            done = self.forwarder.remove_for_server(server_id, fips, lambda: self._port_ids(server_id))
+            removed.extend(done)
+            result.removed.extend(done)
+        self._enter(progress, name, "delete server")
+        volumes = _boot_volumes(raw)
         self.compute.delete_server(server_id)  # False: already gone (a retried DELETE)
         removed.append(f"server {server_id}")
         result.deleted = True
         if wait:
-            progress.step = "wait for deletion"
-            _LOG.info("%s: server %r: %s", self.cloud_name, raw.get("name"), progress.step)
+            self._enter(progress, name, "wait for deletion")
             progress.wait(lambda: True if self._gone(server_id) else None, f"server {server_id} to be deleted")
+            self._enter(progress, name, "remove what was made with it")
+            self._remove_leftovers(raw, volumes, result, removed)
         return result
+
+    def _port_ids(self, server_id: str) -> list[str]:
+        return [str(p.get("id")) for p in self.fips.network.list_ports(filters={"device_id": server_id}, fresh=True)]
+
+    def _remove_leftovers(self, raw: Mapping[str, Any], volumes: list[str], result: "DeleteResult",
+                          removed: list[str]) -> None:
+        """The SSH security group of the server's create call, and boot volumes Nova did not delete."""
+        token = (raw.get("metadata") or {}).get(CLIENT_TOKEN_KEY)
+        if token and any(str(g.get("name")) == ssh_group_name(str(raw.get("name")))
+                         for g in raw.get("security_groups") or () if isinstance(g, Mapping)):
+            for group in self.ssh_groups.find(ssh_group_name(str(raw.get("name"))), str(token)):
+                if self.ssh_groups.remove(str(group.get("id"))):
+                    removed.append(f"security group {group.get('id')}")
+                    result.removed.append(f"security group {group.get('id')}")
+        for volume_id in volumes if self.volumes is not None else ():
+            volume = self.volumes.get_volume(volume_id)
+            if volume is not None and str(volume.get("status")) in ("available", "error"):
+                self.volumes.delete_volume(volume_id)
+                removed.append(f"volume {volume_id}")
+                result.removed.append(f"volume {volume_id}")
 
     def _release_owned(self, owned: list, neutron: bool, raw: Mapping[str, Any], result: "DeleteResult",
                        removed: list[str]) -> None:
@@ -370,9 +456,8 @@ class Provisioner:
             result.released_floating_ips.append(fip_id)
 
     def _owned_ips(self, raw: Mapping[str, Any],
-                   list_fips: Callable[[], list | None]) -> tuple[list[tuple[Mapping, str | None]], bool]:
+                   fips: list | None) -> tuple[list[tuple[Mapping, str | None]], bool]:
         """The floating IPs marked for this server, each with None (release it) or why it is kept."""
-        fips = list_fips()
         if fips is None:
             owned = self.fips.owned_nova(raw)
             listed = {str(f.get("id")): f for f in self.compute.list_nova_floating_ips()} if owned else {}

@@ -1,4 +1,4 @@
-"""Raw Neutron calls: the collections the library reads, floating-IP writes, tags, extensions.
+"""Raw Neutron calls: the collections the library reads; floating-IP, security-group and port-forwarding writes.
 
 Paths are relative to ``transport.base_url("network")``, which already ends in
 ``/v2.0``. Every collection is listed the same way (``GET /<path>`` answers
@@ -36,11 +36,14 @@ COLLECTIONS: Mapping[str, Collection] = {
         Collection("ports", "/ports", "port", "ports"),
         Collection("routers", "/routers", "router", "routers"),
         Collection("floating_ips", "/floatingips", "floatingip", "floatingips"),
+        Collection("security_groups", "/security-groups", "security_group", "security_groups"),
     )
 }
 _BY_PATH_NAME = {c.path.lstrip("/"): c for c in COLLECTIONS.values()}
 # A floating IP write moves a server's addresses (its port's, too), so those kinds go with it.
 _FLOATING_IP_KINDS = ("floating_ips", "ports", "servers")
+# A forwarding changes how a server is reached, and its floating IP's record lists it.
+_FORWARDING_KINDS = ("port_forwardings", "floating_ips", "servers")
 
 
 class NetworkService(ServiceBase):
@@ -96,7 +99,7 @@ class NetworkService(ServiceBase):
         """
         return self._list("floating_ips", filters, fresh=fresh)
 
-    # --- floating IP writes (the only Neutron resource the library changes) -----------
+    # --- floating IP writes -----------------------------------------------------------
 
     def create_floating_ip(self, body: Mapping[str, Any]) -> dict:
         """Allocate a floating IP.
@@ -127,6 +130,66 @@ class NetworkService(ServiceBase):
         >>> net.delete_floating_ip(fid)  # doctest: +SKIP
         """
         return self._delete(f"{COLLECTIONS['floating_ips'].path}/{segment(floating_ip_id)}", _FLOATING_IP_KINDS)
+
+    # --- security groups (the SSH group of allow_ssh) ---------------------------------
+
+    def list_security_groups(self, *, filters: Mapping[str, Any] | None = None,
+                             fresh: bool = False) -> list[dict]:
+        """Security groups, with their rules (``fresh`` skips the cache).
+
+        >>> net.list_security_groups(filters={"name": "default"})  # doctest: +SKIP
+        """
+        return self._list("security_groups", filters, fresh=fresh)
+
+    def create_security_group(self, body: Mapping[str, Any]) -> dict:
+        """Create a security group (Neutron adds its default egress rules).
+
+        >>> net.create_security_group({"name": "normalizer-web1", "description": "..."})  # doctest: +SKIP
+        """
+        return self._write("POST", "/security-groups", ("security_groups",), key="security_group",
+                           json={"security_group": dict(body)})
+
+    def create_security_group_rule(self, body: Mapping[str, Any]) -> dict:
+        """Add a rule to a security group.
+
+        >>> net.create_security_group_rule({"security_group_id": gid, "direction": "ingress"})  # doctest: +SKIP
+        """
+        return self._write("POST", "/security-group-rules", ("security_groups",), key="security_group_rule",
+                           json={"security_group_rule": dict(body)})
+
+    def delete_security_group(self, group_id: str) -> bool:
+        """Delete a security group; False when already gone (Conflict while a port uses it).
+
+        >>> net.delete_security_group(gid)  # doctest: +SKIP
+        """
+        return self._delete(f"/security-groups/{segment(group_id)}", ("security_groups",))
+
+    # --- port forwardings of floating IPs (floating-ip-port-forwarding) ---------------
+
+    def list_port_forwardings(self, floating_ip_id: str, *, fresh: bool = False) -> list[dict]:
+        """The port forwardings of one floating IP (``fresh`` skips the cache).
+
+        >>> net.list_port_forwardings(fid)  # doctest: +SKIP
+        """
+        path = f"/floatingips/{segment(floating_ip_id)}/port_forwardings"
+        return self._read("port_forwardings", "list_port_forwardings", {"floating_ip": floating_ip_id},
+                          lambda: paginate(self.transport, self.service, path, key="port_forwardings"), fresh=fresh)
+
+    def create_port_forwarding(self, floating_ip_id: str, body: Mapping[str, Any]) -> dict:
+        """Forward a port of a floating IP to a port of a fixed address (409 when taken).
+
+        >>> net.create_port_forwarding(fid, {"protocol": "tcp", "external_port": 2201, ...})  # doctest: +SKIP
+        """
+        return self._write("POST", f"/floatingips/{segment(floating_ip_id)}/port_forwardings", _FORWARDING_KINDS,
+                           key="port_forwarding", json={"port_forwarding": dict(body)})
+
+    def delete_port_forwarding(self, floating_ip_id: str, forwarding_id: str) -> bool:
+        """Delete one port forwarding; False when already gone.
+
+        >>> net.delete_port_forwarding(fid, pfid)  # doctest: +SKIP
+        """
+        return self._delete(f"/floatingips/{segment(floating_ip_id)}/port_forwardings/{segment(forwarding_id)}",
+                            _FORWARDING_KINDS)
 
     # --- tags and extensions ---------------------------------------------------------
 

@@ -33,8 +33,10 @@ def test_plan_per_layout_and_nothing_is_created(layout, network, pool):
         assert plan.login_user == "ubuntu" and plan.temporary_key and plan.key_name.startswith("normalizer-web9-")
         assert plan.flavor_id == cloud.pick_flavor("t3.small").id
         assert "ssh_pwauth: false" in plan.userdata
-        assert [s.subject.split()[0] for s in plan.steps] == ["ssh", "image", "flavor", "boot", "public", "login",
-                                                             "user-data"]
+        assert [s.subject.split()[0] for s in plan.steps] == ["ssh", "image", "flavor", "boot", "boot", "public",
+                                                             "public", "ssh", "login", "user-data"]
+        assert plan.boot_volume is None and plan.ssh_group is None
+        assert plan.public_access == ("floating_ip" if pool else None)
         assert writes(fake) == []
         assert (len(fake.servers), len(fake.keypairs)) == (servers_before, keys_before)
 

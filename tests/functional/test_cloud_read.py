@@ -20,7 +20,7 @@ from normalizer.testing import LAYOUTS, FakeCloud
 CONTRACT = {
     "server": {"id", "name", "status", "state", "public_v4", "public_v6", "private_v4", "private_v6",
                "interface_ip", "login_user", "image", "flavor", "key_name", "addresses", "security_groups",
-               "metadata", "created_at", "updated_at", "zone", "has_config_drive", "floating_ips"},
+               "metadata", "created_at", "updated_at", "zone", "has_config_drive", "floating_ips", "ssh_port"},
     "network": {"id", "name", "status", "is_shared", "is_external", "is_public", "is_default", "nat_source",
                 "nat_destination", "routes_externally", "ip_versions", "cidrs", "subnet_ids", "reason"},
     "flavor": {"id", "name", "vcpus", "ram", "disk", "ephemeral", "swap", "is_public", "is_disabled", "extra_specs"},

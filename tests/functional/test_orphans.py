@@ -177,7 +177,7 @@ def test_a_removal_that_fails_is_reported_and_the_rest_are_still_removed():
         assert [o.id for o in cloud.cleanup_orphans().removed] == [first["id"]]
 
 
-def test_list_orphans_costs_three_requests_however_many_resources():
+def test_list_orphans_costs_four_requests_however_many_resources():
     with FakeCloud("fip", build_polls=0) as fake:
         cloud = connect(fake, FakeTime())
         killed_create(cloud, fake)
@@ -193,7 +193,7 @@ def test_list_orphans_costs_three_requests_however_many_resources():
         assert len(cloud.list_orphans()) == 25
         many = [(r.method, r.path) for r in fake.requests]
         assert few == many == [("GET", "/network/v2.0/floatingips"), ("GET", "/compute/v2.1/os-keypairs"),
-                               ("GET", "/compute/v2.1/servers/detail")]
+                               ("GET", "/network/v2.0/security-groups"), ("GET", "/compute/v2.1/servers/detail")]
 
 
 def test_on_nova_network_floating_ips_carry_no_mark_and_are_never_orphans():

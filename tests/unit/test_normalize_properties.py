@@ -33,7 +33,7 @@ CTX = Context(cloud="prop", region_name="RegionOne", project_id="6f70656e7374616
 SERVER_FIELDS = {"id", "name", "status", "state", "public_v4", "public_v6", "private_v4", "private_v6",
                  "interface_ip", "login_user", "image", "flavor", "key_name", "addresses",
                  "security_groups", "metadata", "created_at", "updated_at", "zone", "has_config_drive",
-                 "floating_ips"}
+                 "floating_ips", "ssh_port"}
 NETWORK_FIELDS = {"id", "name", "status", "is_shared", "is_external", "is_public", "is_default",
                   "nat_source", "nat_destination", "routes_externally", "ip_versions", "cidrs",
                   "subnet_ids", "reason"}

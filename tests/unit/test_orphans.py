@@ -117,7 +117,7 @@ def test_a_nova_network_cloud_lists_no_floating_ips_and_unknown_kinds_are_ignore
     record = fip("f1", description=owner_marks("gone-1")[0])
     assert find_orphans({"floating_ip": None, "keypair": []}, [], now=NOW) == []
     assert find_orphans({"volume": [record]}, [], now=NOW) == []
-    assert [rule.kind for rule in RULES] == ["floating_ip", "keypair"]
+    assert [rule.kind for rule in RULES] == ["floating_ip", "floating_ip", "keypair", "security_group"]
 
 
 def test_results_are_ordered_and_do_not_depend_on_input_order():

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from normalizer.exceptions import NotFound, RequestTimeout, ServerError, WaitTimeout
+from normalizer.profiles import load_profile
 from normalizer.provision.ledger import Ledger
 from normalizer.provision.plan import ServerPlan
 from normalizer.provision.public_ip import owned_floating_ips, owner_marks
@@ -113,7 +114,7 @@ def plan(**changes):
 
 def test_a_server_whose_create_answer_was_lost_is_found_by_its_token_and_removed():
     compute = LostAnswerCompute()
-    provisioner = Provisioner(cloud_name="c", compute=compute, network=None, profile=None)
+    provisioner = Provisioner(cloud_name="c", compute=compute, network=None, profile=load_profile("generic"))
     with pytest.raises(Exception) as info:
         provisioner.create(plan(), CreateOptions(), ServerSurroundings(view=None, neutron=True))
     assert info.value.step == "boot" and info.value.removed == ["server lost-1"]
@@ -129,7 +130,7 @@ def test_a_server_that_vanishes_while_building_fails_the_wait_step():
             return None
 
     compute = Vanishing()
-    provisioner = Provisioner(cloud_name="c", compute=compute, network=None, profile=None)
+    provisioner = Provisioner(cloud_name="c", compute=compute, network=None, profile=load_profile("generic"))
     with pytest.raises(Exception) as info:
         provisioner.create(plan(), CreateOptions(), ServerSurroundings(view=None, neutron=True))
     assert info.value.step == "wait for ACTIVE" and info.value.cause == NotFound.__name__

@@ -15,6 +15,7 @@ EXPECTED = {
     "ports": ("/ports", "ports"),
     "routers": ("/routers", "routers"),
     "floating_ips": ("/floatingips", "floatingips"),
+    "security_groups": ("/security-groups", "security_groups"),
 }
 FIP_KINDS = {"floating_ips", "ports", "servers"}
 

@@ -13,17 +13,20 @@ from normalizer.cli.output import Listing, Record, detail_text
 from normalizer.cli.progress import Progress
 from normalizer.cli.runtime import PROG, Runtime, UsageError, cloud_label
 from normalizer.exceptions import NoMatch
+from normalizer.provision.access import PUBLIC_ACCESS
 from normalizer.tables import render_table
 
 __all__ = ["SERVER_COLUMNS", "register", "ssh_line"]
 
+_ANYWHERE = "anywhere"  # what a bare --allow-ssh stands for
 #: The columns of ``server list``.
 SERVER_COLUMNS = ("name", "state", "public_v4", "public_v6", "private_v4", "interface_ip", "login_user")
 _SHOWN = ("id", "name", "status", "state", "public_v4", "public_v6", "private_v4", "private_v6", "interface_ip",
           "ssh_port", "login_user", "image.name", "image.distro", "image.version", "flavor.name", "flavor.vcpus",
           "flavor.ram", "flavor.disk", "key_name", "addresses", "security_groups", "metadata", "zone", "created_at")
-_PLAN_FIELDS = ("name", "image_id", "flavor_id", "network_id", "key_name", "temporary_key", "floating_ip_pool",
-                "login_user", "security_groups", "metadata")
+_PLAN_FIELDS = ("name", "image_id", "flavor_id", "boot_volume", "network_id", "key_name", "temporary_key",
+                "floating_ip_pool", "public_access", "ssh_group", "ssh_ranges", "login_user", "security_groups",
+                "metadata")
 
 
 def ssh_line(server: Mapping[str, Any]) -> str | None:
@@ -85,7 +88,17 @@ def _request(runtime: Runtime, *, need_key: bool) -> dict[str, Any]:
     return dict(network=args.network, key_name=args.key_name, public_key=public_key,
                 auto_ip=not args.no_auto_ip, root_keys=public_keys(args.root_key or [], "--root-key") or None,
                 userdata=read_text(args.userdata, "--userdata") if args.userdata else None,
-                security_groups=args.security_group or None, metadata=properties(args.property) or None)
+                security_groups=args.security_group or None, metadata=properties(args.property) or None,
+                boot_from_volume=args.boot_from_volume, volume_size=args.volume_size, volume_type=args.volume_type,
+                allow_ssh=_allow_ssh(args.allow_ssh), public_access=args.public_access)
+
+
+def _allow_ssh(values: list[str] | None) -> Any:
+    """``--allow-ssh`` alone opens SSH from anywhere; ``--allow-ssh CIDR`` (repeatable) from those ranges."""
+    if not values:
+        return None
+    ranges = [v for v in values if v != _ANYWHERE]
+    return ranges if ranges else True
 
 
 def _plan_table(plan: Mapping[str, Any]) -> str:
@@ -122,6 +135,8 @@ def _delete_table(result: Mapping[str, Any]) -> str:
     text = f"deleted server {result.get('name')} ({result.get('id')})"
     if released:
         text += f"; released {len(released)} floating IP{'s' if len(released) > 1 else ''} made for it"
+    if result.get("removed"):
+        text += f"; removed {', '.join(result['removed'])}"
     for kept in result.get("kept_floating_ips") or []:
         text += f"\nkept floating IP {kept.get('floating_ip_address') or kept.get('id')}: {kept.get('reason')}"
     return text
@@ -160,6 +175,21 @@ def _request_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--property", action="append", metavar="KEY=VALUE", help="server metadata (repeatable)")
     parser.add_argument("--no-auto-ip", action="store_true",
                         help="do not add a floating IP when the server has no public IPv4")
+    volume = parser.add_mutually_exclusive_group()
+    volume.add_argument("--boot-from-volume", dest="boot_from_volume", action="store_const", const=True,
+                        help="boot from a new volume made from the image, deleted with the server (default: only "
+                             "when the flavor has no root disk)")
+    volume.add_argument("--no-boot-from-volume", dest="boot_from_volume", action="store_const", const=False,
+                        help="never boot from a volume (fails on a flavor without a root disk)")
+    parser.add_argument("--volume-size", type=int, metavar="GIB",
+                        help="the boot volume's size in GiB (default: what the image needs)")
+    parser.add_argument("--volume-type", metavar="T", help="the boot volume's type (default: the cloud's)")
+    parser.add_argument("--allow-ssh", nargs="?", const=_ANYWHERE, action="append", metavar="CIDR",
+                        help="open TCP 22 through a security group of the server's own, from CIDR (repeatable) "
+                             "or, without CIDR, from anywhere; removed with the server")
+    parser.add_argument("--public-access", choices=PUBLIC_ACCESS, default="auto",
+                        help="auto: a direct address, else a floating IP, else port forwarding when the "
+                             "floating-IP quota is used up; port_forward: a port of one shared floating IP")
 
 
 def register(commands: Any) -> None:

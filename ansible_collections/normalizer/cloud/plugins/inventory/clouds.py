@@ -15,7 +15,8 @@ description:
   - C(ansible_host) is the server's C(interface_ip), the address normalizer decided with
     the cloud's network roles (a floating IP, a directly public address, or IPv6 where
     that is all there is); C(ansible_user) is its C(login_user), the account the image's
-    cloud-init creates; C(normalizer_server) holds the whole normalized server.
+    cloud-init creates; C(ansible_port) is its C(ssh_port) when SSH reaches it through a
+    forwarded port of a shared floating IP; C(normalizer_server) holds the whole normalized server.
   - Groups by cloud (C(cloud_NAME)), region (C(region_NAME)), zone (C(zone_NAME)), state
     (C(state_running)), image distro (C(distro_ubuntu)), flavor (C(flavor_NAME)) and the
     comma-separated Nova metadata key C(groups).
@@ -170,6 +171,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             address = server.get("private_v4") or server.get("private_v6")
         if address is not None:
             variables["ansible_host"] = address
+            if server.get("ssh_port") and address == server.get("interface_ip"):
+                variables["ansible_port"] = server["ssh_port"]
         else:
             variables["normalizer_unreachable_reason"] = (
                 "no public address (no floating IP and no directly public network address); "

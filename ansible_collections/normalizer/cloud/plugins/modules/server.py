@@ -126,6 +126,39 @@ options:
         the server is created. Keys starting with C(normalizer:) are reserved.
     type: dict
     aliases: [meta]
+  boot_from_volume:
+    description:
+      - Boot from a new volume made from the image, deleted with the server.
+      - When omitted, the server boots from a volume only when the flavor has no root disk
+        (as most Sovereign Cloud Stack flavors) or the cloud's profile asks for it; V(false)
+        never does (and fails on a flavor without a root disk).
+    type: bool
+  volume_size:
+    description:
+      - The boot volume's size in GiB. Default what the image needs (its C(min_disk) or
+        virtual size), or the flavor's disk.
+    type: int
+  volume_type:
+    description:
+      - Added by normalizer. The boot volume's type; the cloud's default when omitted.
+    type: str
+  allow_ssh:
+    description:
+      - Added by normalizer. Open TCP port 22 through a security group of the server's own,
+        C(normalizer-<name>), removed with the server.
+      - V(true) opens it from anywhere (IPv4 and IPv6); a CIDR or a list of CIDRs from those
+        ranges only. Omitted, the server's security groups decide.
+    type: raw
+  public_access:
+    description:
+      - Added by normalizer. How SSH reaches the server from outside.
+      - V(auto) gives it its direct public address, else a floating IP, and forwards a port
+        of one shared floating IP when the floating-IP quota is used up and Neutron can.
+      - V(floating_ip) a floating IP of its own; V(port_forward) a port of one floating IP
+        the project's servers share (the result's C(ssh_port) says which).
+    type: str
+    choices: [auto, floating_ip, port_forward]
+    default: auto
   wait:
     description:
       - Wait until the server is ACTIVE (create) or gone (delete).
@@ -150,7 +183,8 @@ options:
 notes:
   - Only the image and flavor of an existing server are compared (and whether it is in
     ERROR); O(network), O(key_name), O(public_key), O(userdata), O(root_keys),
-    O(security_groups) and O(metadata) apply when the server is created.
+    O(security_groups), O(metadata), O(boot_from_volume), O(volume_size), O(volume_type),
+    O(allow_ssh) and O(public_access) apply when the server is created.
 seealso:
   - module: openstack.cloud.server
 """
@@ -216,6 +250,9 @@ server:
     interface_ip:
       description: The address to SSH to, chosen by the cloud's network roles (null when none).
       type: str
+    ssh_port:
+      description: The port SSH answers on at C(interface_ip); 22 unless a port of a shared floating IP is forwarded.
+      type: int
     login_user:
       description: The account the image's cloud-init creates for the injected key (null when unknown).
       type: str
@@ -319,7 +356,8 @@ from ansible_collections.normalizer.cloud.plugins.module_utils.connection import
     CONNECTION_ARGS, NormalizerError, connect, fail_with, plain)
 
 # plan_server's keyword arguments; ensure_server also takes the _CREATE ones.
-_PLAN = ("network", "key_name", "public_key", "auto_ip", "userdata", "root_keys", "security_groups", "metadata")
+_PLAN = ("network", "key_name", "public_key", "auto_ip", "userdata", "root_keys", "security_groups", "metadata",
+         "boot_from_volume", "volume_size", "volume_type", "allow_ssh", "public_access")
 _CREATE = ("reuse_ips", "wait", "timeout")
 
 
@@ -387,6 +425,11 @@ def main():
         userdata=dict(type="str"),
         security_groups=dict(type="list", elements="str"),
         metadata=dict(type="dict", aliases=["meta"]),
+        boot_from_volume=dict(type="bool"),
+        volume_size=dict(type="int"),
+        volume_type=dict(type="str"),
+        allow_ssh=dict(type="raw"),
+        public_access=dict(type="str", choices=["auto", "floating_ip", "port_forward"], default="auto"),
         wait=dict(type="bool", default=True),
         timeout=dict(type="int", default=600),
         on_difference=dict(type="str", choices=["fail", "warn"], default="fail"),
