@@ -4,8 +4,9 @@
 (``normalizer-<server>``), from the ranges given: ``True`` means anywhere, over IPv4
 and IPv6. ``public_access`` chooses between a floating IP per server and port
 forwarding through one shared floating IP (Neutron's ``floating-ip-port-forwarding``):
-``auto`` keeps the direct address or a floating IP, and turns to port forwarding only
-when the project's floating-IP quota is used up and the extension exists.
+``auto`` keeps the direct address or a floating IP, and turns to port forwarding when
+the extension exists and the project's floating-IP quota is down to its last floating IP
+(which becomes the shared one, so every later server is reachable too) or used up.
 """
 
 from __future__ import annotations
@@ -133,5 +134,5 @@ def public_access_step(request: AccessRequest, *, floating_ip: Decision, port_fo
                         "port of one floating IP the project's servers share")
     if request.public_access == "floating_ip":
         return Decision(subject, "floating_ip", "asked", f"public_access='floating_ip': {floating_ip.reason}")
-    return Decision(subject, "floating_ip", "floating IP", f"{floating_ip.reason}; should the floating-IP quota be "
-                    "used up, through port forwarding where Neutron has it")
+    return Decision(subject, "floating_ip", "floating IP", f"{floating_ip.reason}; once the floating-IP quota is down "
+                    "to its last one, through port forwarding where Neutron has it")

@@ -136,7 +136,7 @@ class PortForwarder:
                     "external_port": external, "description": owner_marks(server_id)[0]}
 
             def search(external: int = external) -> list:
-                return [(f"{fip_id}:{f.get('external_port')}", lambda i=f.get("id"): self.remove(fip_id, i))
+                return [(str(f.get("id")), lambda i=f.get("id"): self.remove(fip_id, i))
                         for f in self.network.list_port_forwardings(fip_id, fresh=True)
                         if f.get("external_port") == external and f.get("internal_port_id") == port.get("id")]
             what = f"forwarding port {external} of {shared.get('floating_ip_address')} to server {server_id}"
@@ -147,7 +147,7 @@ class PortForwarder:
                     search=search, kind="port forwarding", ledger=ledger, what=what)
             except Conflict:
                 continue  # another create took this port a moment ago
-            ledger.add("port forwarding", f"{fip_id}:{external}", lambda i=made.get("id"): self.remove(fip_id, i))
+            ledger.add("port forwarding", str(made.get("id")), lambda i=made.get("id"): self.remove(fip_id, i))
             return made
         raise ProvisionError(f"every port from {self.first} to {self.last} of the shared floating IP "
                              f"{shared.get('floating_ip_address')} is forwarded already",
@@ -189,6 +189,6 @@ class PortForwarder:
             for forwarding in mine:
                 self.network.delete_port_forwarding(fip_id, str(forwarding.get("id")))
                 removed.append(f"port forwarding {shared.get('floating_ip_address')}:{forwarding.get('external_port')}")
-            if mine and len(mine) == len(listed) and self.release_if_unused(fip_id):
+            if mine and self.release_if_unused(fip_id):  # listed again: concurrent deletes each look
                 removed.append(f"floating IP {fip_id}")
         return removed

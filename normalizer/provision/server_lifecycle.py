@@ -299,7 +299,10 @@ class Provisioner:
     def _reach(self, raw: Mapping[str, Any], plan: ServerPlan, options: CreateOptions, around: ServerSurroundings,
                ledger: Ledger, progress: _Progress) -> tuple[list, tuple[str, int] | None]:
         """Step 5: the floating IPs attached (empty when none was needed), or the forwarded ``(address, port)``."""
-        if plan.public_access == "port_forward" and options.auto_ip and options.ip_version != 6:
+        reachable = options.auto_ip and options.ip_version != 6
+        if plan.public_access == "port_forward" and reachable:
+            return [], self._forward(raw, plan, around, ledger, progress)
+        if self._share_the_last(plan, options, around) and reachable:
             return [], self._forward(raw, plan, around, ledger, progress)
         try:
             return self._public_address(raw, plan.floating_ip_pool, plan.network_id, options, around, ledger,
@@ -311,6 +314,14 @@ class Provisioner:
             _LOG.info("%s: server %r: the floating-IP quota is used up; forwarding a port instead",
                       self.cloud_name, plan.name)
             return [], self._forward(raw, plan, around, ledger, progress)
+
+    def _share_the_last(self, plan: ServerPlan, options: CreateOptions, around: ServerSurroundings) -> bool:
+        """``auto`` with at most one floating IP left: it becomes the shared one, so later servers are reachable too."""
+        if options.public_access != "auto" or plan.public_access != "floating_ip" or not around.neutron \
+                or not around.has_extension(PORT_FORWARDING_EXTENSION):
+            return False
+        left = self.fips.network.floating_ip_quota_left(str(self.compute.transport.project.get("id")))
+        return left is not None and left <= 1
 
     def _forward(self, raw: Mapping[str, Any], plan: ServerPlan, around: ServerSurroundings, ledger: Ledger,
                  progress: _Progress) -> tuple[str, int] | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping, NamedTuple
 
+from normalizer.exceptions import AuthError, NotFound
 from normalizer.services.base import ServiceBase, segment
 from normalizer.services.pagination import paginate
 
@@ -190,6 +191,24 @@ class NetworkService(ServiceBase):
         """
         return self._delete(f"/floatingips/{segment(floating_ip_id)}/port_forwardings/{segment(forwarding_id)}",
                             _FORWARDING_KINDS)
+
+    def floating_ip_quota_left(self, project_id: str) -> int | None:
+        """How many more floating IPs the project may allocate (None: unlimited or not told).
+
+        ``GET /quotas/{project}/details`` (Neutron's quota_details extension), read fresh.
+
+        >>> net.floating_ip_quota_left(project_id)  # doctest: +SKIP
+        1
+        """
+        try:
+            reply = self._call("GET", f"/quotas/{segment(project_id)}/details")
+        except (NotFound, AuthError):  # no quota_details extension, or a policy that hides quotas
+            return None
+        detail = ((reply.body or {}).get("quota") or {}).get("floatingip") if isinstance(reply.body, dict) else None
+        if not isinstance(detail, Mapping) or not isinstance(detail.get("limit"), int) or detail["limit"] < 0:
+            return None
+        used = sum(v for v in (detail.get("used"), detail.get("reserved")) if isinstance(v, int))
+        return max(detail["limit"] - used, 0)
 
     # --- tags and extensions ---------------------------------------------------------
 

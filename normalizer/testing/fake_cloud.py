@@ -687,6 +687,8 @@ class FakeCloud:
     volumes = property(lambda self: self._records(self._cinder.volumes), doc="Volume records (Cinder).")
     security_groups = property(lambda self: self._records(self._neutron.records["security-groups"]),
                                doc="Security group records, with their rules.")
+    port_forwardings = property(lambda self: self._records(self._neutron.forwardings),
+                                doc="Port forwarding records, each with its floatingip_id.")
 
 
 def _not_found(kind: str) -> tuple[int, Any, dict]:

@@ -410,6 +410,12 @@ class NeutronState:
         group["security_group_rules"].append(record)
         return record
 
+    def quota_details(self) -> dict:
+        """``GET /quotas/{project}/details``: the floating-IP quota (-1: unlimited) and use."""
+        used = sum(1 for f in self.records["floatingips"].values() if f["project_id"] == self.project_id)
+        limit = -1 if self.floating_ip_quota is None else self.floating_ip_quota
+        return {"floatingip": {"limit": limit, "used": used, "reserved": 0}}
+
     # --- port forwardings of floating IPs -------------------------------------------
 
     def add_forwarding(self, fip: dict, body: dict) -> dict:
@@ -560,6 +566,8 @@ class NeutronAPI:
                 if method == "GET" else None
         if rest[0] == "extensions" and method == "GET":
             return self._extensions(rest[1:])
+        if rest[0] == "quotas" and len(rest) == 3 and rest[2] == "details" and method == "GET":
+            return 200, {"quota": self.state.quota_details()}, {}
         if rest[0] in self.L3_KINDS and not self.l3:
             # What real Neutron answers for a resource whose extension is not loaded.
             raise NeutronFault(404, "HTTPNotFound", "The resource could not be found.")

@@ -98,16 +98,20 @@ def connect(fake: FakeCloud, time: FakeTime | None = None, **options: Any) -> Cl
 
 
 def snapshot(fake: FakeCloud) -> dict[str, dict[str, dict]]:
-    """Deep copies of every server, floating IP, keypair and port, by id (keypairs by name)."""
+    """Deep copies of every server, floating IP, keypair, port, volume, security group and port forwarding, by id."""
     return {"server": {s["id"]: copy.deepcopy(s) for s in fake.servers},
             "floating IP": {f["id"]: copy.deepcopy(f) for f in fake.floating_ips},
             "keypair": {k["name"]: copy.deepcopy(k) for k in fake.keypairs},
-            "port": {p["id"]: copy.deepcopy(p) for p in fake.ports}}
+            "port": {p["id"]: copy.deepcopy(p) for p in fake.ports},
+            "volume": {v["id"]: copy.deepcopy(v) for v in fake.volumes},
+            "security group": {g["id"]: copy.deepcopy(g) for g in fake.security_groups},
+            "port forwarding": {f["id"]: copy.deepcopy(f) for f in fake.port_forwardings}}
 
 
 def new_resources(before: Mapping, after: Mapping) -> set[str]:
-    """Labels (``"server <id>"``...) of servers, floating IPs and keypairs that appeared."""
-    return {f"{kind} {key}" for kind in ("server", "floating IP", "keypair")
+    """Labels (``"server <id>"``...) of what appeared: servers, floating IPs, keypairs, volumes, groups, forwardings."""
+    return {f"{kind} {key}" for kind in ("server", "floating IP", "keypair", "volume", "security group",
+                                         "port forwarding")
             for key in after[kind] if key not in before[kind]}
 
 
@@ -124,7 +128,8 @@ def label_ids(labels: list[str]) -> set[str]:
     """``["server s1 (HTTP 500 ...)"]`` -> ``{"server s1"}``: the resource part of error labels."""
     out = set()
     for label in labels:
-        match = re.match(r"(floating IP attachment|floating IP|server|keypair) (\S+)", label)
+        match = re.match(r"(floating IP attachment|floating IP|server|keypair|volume|security group|port forwarding) "
+                         r"(\S+)", label)
         assert match, f"unreadable label {label!r}"
         out.add(f"{match.group(1)} {match.group(2)}")
     return out

@@ -57,8 +57,8 @@ BOOT = [
     ("GET", "/compute/v2.1/servers/<id>"),
 ]
 FLOATING_IP = [
+    ("GET", "/network/v2.0/extensions"),  # first: is port forwarding there (auto may share the last floating IP)
     ("GET", "/network/v2.0/ports"),
-    ("GET", "/network/v2.0/extensions"),
     ("POST", "/network/v2.0/floatingips"),
     ("PUT", "/network/v2.0/floatingips/<id>/tags"),
 ]

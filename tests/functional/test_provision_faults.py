@@ -79,6 +79,9 @@ LOOKUP = Target("lookup", "GET", r"^/compute/v2\.1/servers/detail$")
 FIP_LIST = Target("fip-list", "GET", r"^/network/v2\.0/floatingips$")
 SERVER_DELETE = Target("server-delete", "DELETE", rf"^/compute/v2\.1/servers/{UUID}$")
 FIP_DELETE = Target("fip-delete", "DELETE", r"^/network/v2\.0/floatingips/[^/]+$")
+SG_POST = Target("sg-post", "POST", r"^/network/v2\.0/security-groups$")
+SG_RULE_POST = Target("sg-rule-post", "POST", r"^/network/v2\.0/security-group-rules$")
+PF_POST = Target("pf-post", "POST", r"^/network/v2\.0/floatingips/[^/]+/port_forwardings$")
 
 
 @dataclass(frozen=True)
@@ -234,7 +237,28 @@ CREATE_CASES = [
     Case("direct", SERVER_GET, RESET, None, times=2),
     Case("direct", KEY_DELETE, E500, "key removal", "ServerError"),
     Case("direct", KEY_DELETE, E429, None, times=1),
+    # scs: allow_ssh makes a security group before the boot; the server boots from a volume
+    Case("scs", SG_POST, E500, "ssh security group", "ServerError", removed=("keypair",)),
+    Case("scs", SG_POST, RESET, "ssh security group", "ConnectionFailed", removed=("keypair",)),
+    Case("scs", SG_POST, E429, None, times=2),
+    Case("scs", SG_RULE_POST, E500, "ssh security group", "ServerError", removed=("keypair", "security group")),
+    Case("scs", SERVER_POST, E500, "boot", "ServerError", removed=("keypair", "security group")),
+    Case("scs", SERVER_POST, RESET, "boot", "ConnectionFailed", removed=("keypair", "security group")),
+    Case("scs", SERVER_GET, E500, "wait for ACTIVE", "ServerError", removed=("keypair", "security group", "server")),
+    Case("scs", FIP_POST, E500, "public address", "ServerError", removed=("keypair", "security group", "server")),
+    Case("scs", FIP_POST, NEUTRON_QUOTA, "public address", "QuotaExceeded",
+         removed=("keypair", "security group", "server")),
+    # port-forward: public_access="port_forward" makes the shared floating IP, then the forwarding
+    Case("port-forward", FIP_POST, E500, "public address", "ServerError"),
+    Case("port-forward", FIP_POST, NEUTRON_QUOTA, "public address", "QuotaExceeded"),
+    Case("port-forward", PF_POST, E500, "public address", "ServerError", removed=_WITH_FIP),
+    Case("port-forward", PF_POST, RESET, "public address", "ConnectionFailed", removed=_WITH_FIP),
+    Case("port-forward", PF_POST, E429, None, times=2),
 ]
+#: create_server's options per layout: what each layout is there to exercise
+_OPTIONS = {"scs": {"allow_ssh": True}, "port-forward": {"public_access": "port_forward"}}
+#: what a successful create makes besides the server and its floating IP
+_ALSO_MADE = {"scs": ("security group", "volume"), "port-forward": ("port forwarding",)}
 
 
 def create(cloud: Cloud, **kwargs: Any):
@@ -247,10 +271,13 @@ def assert_created_once(fake: FakeCloud, before: Mapping, server, layout: str) -
     after = snapshot(fake)
     added = new_resources(before, after)
     fips = [after["floating IP"][label.split()[-1]] for label in added if label.startswith("floating IP")]
-    assert {label for label in added if not label.startswith("floating IP")} == {f"server {server.id}"}
+    assert {label for label in added if not label.startswith(("floating IP",) + _ALSO_MADE.get(layout, ()))} \
+        == {f"server {server.id}"}
+    assert sorted({label.rsplit(" ", 1)[0] for label in added} - {"floating IP", "server"}) \
+        == sorted(_ALSO_MADE.get(layout, ()))
     assert server.status == "ACTIVE" and after["server"][server.id]["name"] == NAME
-    assert len(fips) == (1 if layout == "fip" else 0)
-    for fip in fips:
+    assert len(fips) == (0 if layout == "direct" else 1)
+    for fip in fips if layout != "port-forward" else ():
         description, tag = owner_marks(server.id)
         assert fip["description"] == description and fip["tags"] == [tag]
         assert after["port"][fip["port_id"]]["device_id"] == server.id
@@ -276,13 +303,13 @@ def test_create_under_fault(case: Case) -> None:
         before = snapshot(fake)
         inject(fake, time, case.target, case.answer, case.count)
         if case.step is None:
-            assert_created_once(fake, before, create(cloud), case.layout)
+            assert_created_once(fake, before, create(cloud, **_OPTIONS.get(case.layout, {})), case.layout)
             retry_after = (case.answer.headers or {}).get("Retry-After")
             if retry_after:  # the transport waited as long as the cloud asked, each time
                 assert time.sleeps.count(float(retry_after)) == case.count
             return
         with pytest.raises(normalizer.ProvisionError) as info:
-            create(cloud, timeout=60)
+            create(cloud, timeout=60, **_OPTIONS.get(case.layout, {}))
         err = info.value
         assert_error_names(err, cloud, case.step, case.cause)
         assert isinstance(err, normalizer.WaitTimeout) == (case.cause == "WaitTimeout")

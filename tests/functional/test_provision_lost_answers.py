@@ -42,14 +42,23 @@ NOVA_FIP_POST = Write("nova-fip-post", "POST", r"^/compute/v2\.1/os-floating-ips
 NOVA_ATTACH = Write("nova-attach", "POST", rf"^/compute/v2\.1/servers/{UUID}/action$", "public address", "either")
 NOVA_MARK = Write("nova-mark", "PUT", rf"^/compute/v2\.1/servers/{UUID}/metadata/", "public address", "either")
 KEY_DELETE = Write("key-delete", "DELETE", r"^/compute/v2\.1/os-keypairs/[^/]+$", "key removal", "either")
+SG_POST = Write("sg-post", "POST", r"^/network/v2\.0/security-groups$", "ssh security group", "fails")
+SG_RULE_POST = Write("sg-rule-post", "POST", r"^/network/v2\.0/security-group-rules$", "ssh security group", "fails")
+PF_POST = Write("pf-post", "POST", r"^/network/v2\.0/floatingips/[^/]+/port_forwardings$", "public address", "fails")
 
 WRITES = {
     "fip": [KEY_POST, SERVER_POST, FIP_POST, TAGS_PUT, KEY_DELETE],
     "direct": [KEY_POST, SERVER_POST, KEY_DELETE],
     "nova-network-nat": [KEY_POST, SERVER_POST, NOVA_FIP_POST, NOVA_ATTACH, NOVA_MARK, KEY_DELETE],
+    # boot from volume with allow_ssh; a shared floating IP and a forwarding with public_access="port_forward"
+    "scs": [KEY_POST, SG_POST, SG_RULE_POST, SERVER_POST, FIP_POST, TAGS_PUT, KEY_DELETE],
+    "port-forward": [KEY_POST, SERVER_POST, FIP_POST, PF_POST, KEY_DELETE],
 }
 #: floating IPs a successful create makes on each layout
-FIPS = {"fip": 1, "direct": 0, "nova-network-nat": 1}
+FIPS = {"fip": 1, "direct": 0, "nova-network-nat": 1, "scs": 1, "port-forward": 1}
+#: create_server's options per layout, and what a successful create also makes
+OPTIONS = {"scs": {"allow_ssh": True}, "port-forward": {"public_access": "port_forward"}}
+ALSO_MADE = {"scs": {"security group": 1, "volume": 1}, "port-forward": {"port forwarding": 1}}
 
 
 @dataclass(frozen=True)
@@ -91,6 +100,8 @@ def assert_made_exactly_one_server(fake: FakeCloud, before: dict, server: Any, l
     assert not [a for a in added if a.startswith("keypair")], f"temporary keypair left: {added}"
     assert len([a for a in added if a.startswith("server")]) == 1
     assert len([a for a in added if a.startswith("floating IP")]) == FIPS[layout]
+    for kind in ("security group", "volume", "port forwarding"):
+        assert len([a for a in added if a.startswith(kind)]) == ALSO_MADE.get(layout, {}).get(kind, 0), (kind, added)
     assert_untouched(before, after)
 
 
@@ -110,7 +121,7 @@ def test_a_lost_answer_leaves_nothing_behind(layout: str, write: Write, loss: Lo
         before = snapshot(fake)
         loss.inject(fake, write)
         try:
-            server = cloud.create_server("x1", "ubuntu-24.04", "t3.small", public_key=KEY)
+            server = cloud.create_server("x1", "ubuntu-24.04", "t3.small", public_key=KEY, **OPTIONS.get(layout, {}))
         except KeyboardInterrupt:
             assert loss.exception is KeyboardInterrupt
             assert_nothing_left(fake, before, [])
