@@ -23,6 +23,9 @@ SERVICES = {
     "network": ("neutron", "http://127.0.0.1:9696", "neutron"),
     "compute": ("nova", "http://127.0.0.1:8774/v2.1", "nova"),
     "placement": ("placement", "http://127.0.0.1:8778", "placement"),
+    # Cinder: one endpoint under the official type and the alias most clients look up
+    "block-storage": ("cinder", "http://127.0.0.1:8776/v3/%(project_id)s", "cinder"),
+    "volumev3": ("cinderv3", "http://127.0.0.1:8776/v3/%(project_id)s", "cinder"),
 }
 
 

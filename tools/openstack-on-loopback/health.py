@@ -80,6 +80,12 @@ def _check_hypervisor(sess):
         raise NotReady(f"no hypervisor {COMPUTE_HOST} yet (cell host mapping or compute node missing)")
 
 
+def _check_volume(sess):
+    services = _get(sess, "block-storage", "/os-services")["services"]
+    if not any(s["binary"] == "cinder-volume" and s["state"] == "up" for s in services):
+        raise NotReady(f"cinder-volume is not up yet: {[(s['binary'], s['state']) for s in services]}")
+
+
 def _check_resource_provider(sess):
     providers = _get(sess, "placement", "/resource_providers", params={"name": COMPUTE_HOST})
     providers = providers["resource_providers"]
@@ -98,6 +104,7 @@ CHECKS: dict[str, tuple[Callable, str]] = {
     "placement": (_check_placement, "placement"),
     "compute-api": (_check_compute_api, "nova-api"),
     "compute-services": (_check_compute_services, "nova-compute"),
+    "volume": (_check_volume, "cinder-volume"),
     "hypervisor": (_check_hypervisor, "nova-compute"),
     "resource-provider": (_check_resource_provider, "nova-compute"),
 }

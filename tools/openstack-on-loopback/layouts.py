@@ -96,6 +96,8 @@ IMAGES = [
 
 FLAVORS = [
     {"name": "m1.tiny", "vcpus": 1, "ram": 512, "disk": 1},
+    # an SCS mandatory flavor without a root disk: servers on it boot from a Cinder volume
+    {"name": "SCS-1V-2", "vcpus": 1, "ram": 2048, "disk": 0},
     {"name": "m1.small", "vcpus": 1, "ram": 2048, "disk": 20},
     {"name": "m1.medium", "vcpus": 2, "ram": 4096, "disk": 40},
     {"name": "m1.large", "vcpus": 4, "ram": 8192, "disk": 80},

@@ -68,7 +68,7 @@ main() {
     if ((WAS_RUNNING)); then
         log "start: every service already runs; checking that they answer"
     else
-        log "start: MariaDB, RabbitMQ, Keystone, Glance, Placement, Neutron and Nova on 127.0.0.1" \
+        log "start: MariaDB, RabbitMQ, Keystone, Glance, Placement, Neutron, Nova and Cinder on 127.0.0.1" \
             "(about 1 min the first time, 30 s when stopped)"
     fi
     phase start "$LOOPBACK_DIR/start.sh"

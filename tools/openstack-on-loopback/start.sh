@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Start the loopback OpenStack (MariaDB, RabbitMQ, Keystone, Glance, Placement, Neutron, Nova)
+# Start the loopback OpenStack (MariaDB, RabbitMQ, Keystone, Glance, Placement, Neutron, Nova, Cinder)
 # on 127.0.0.1, initialising the databases and the catalog on the first run. Idempotent: a
 # service that already runs is left alone. Every wait is bounded (LOOPBACK_TIMEOUT seconds,
 # default 180); a service that does not come up is named, with the tail of its log.
@@ -11,7 +11,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/_env.sh"
 TIMEOUT="${LOOPBACK_TIMEOUT:-180}"
 MARKER="$DATA/.initialized"
 RPC_QUEUES=(conductor scheduler "compute.$COMPUTE_HOST")
-OPENSTACK_DBS=(keystone neutron nova nova_api nova_cell0 placement)
+OPENSTACK_DBS=(keystone neutron nova nova_api nova_cell0 placement cinder)
+# Cinder came later than the rest: a data dir initialised before it gets its database and
+# catalog entries on the next start (this marker), without touching the others.
+CINDER_MARKER="$DATA/.initialized-cinder"
 
 [[ -x "$VENV/bin/python" ]] || die "no OpenStack venv at $VENV: run $LOOPBACK_DIR/install.sh first"
 command -v mariadbd >/dev/null || [[ -x /usr/sbin/mariadbd ]] || die "mariadbd missing: run install.sh"
@@ -30,7 +33,8 @@ render() {  # render TEMPLATE DEST: fill in the @VARS@ of a config template
 
 render_configs() {
     local src="$LOOPBACK_DIR/etc"
-    mkdir -p "$ETC"/{keystone,glance,neutron,nova,placement,rabbitmq} "$LOGS/rabbitmq" "$RUN" \
+    mkdir -p "$ETC"/{keystone,glance,neutron,nova,placement,rabbitmq,cinder} "$LOGS/rabbitmq" "$RUN" \
+        "$DATA"/cinder/{lock,conversion} \
         "$DATA"/{keystone/fernet-keys,keystone/credential-keys,glance/images,glance/staging,glance/tasks} \
         "$DATA"/{neutron/lock,nova/lock,rabbitmq/mnesia}
     chmod 700 "$DATA/keystone/fernet-keys" "$DATA/keystone/credential-keys"
@@ -44,6 +48,7 @@ render_configs() {
     render "$src/neutron.conf" "$ETC/neutron/neutron.conf"
     render "$src/ml2_conf.ini" "$ETC/neutron/ml2_conf.ini"
     render "$src/nova.conf" "$ETC/nova/nova.conf"
+    render "$src/cinder.conf" "$ETC/cinder/cinder.conf"
     # nova-compute must not see the database sections (see the comment in nova.conf).
     awk '/^\[/ {skip = ($0 == "[database]" || $0 == "[api_database]")} !skip' \
         "$ETC/nova/nova.conf" >"$ETC/nova/nova-cpu.conf"
@@ -119,6 +124,10 @@ init_nova() {
     run_logged init-nova "${nm[@]}" db sync
 }
 
+init_cinder() {
+    run_logged init-cinder "$VENV/bin/cinder-manage" --config-file "$ETC/cinder/cinder.conf" db sync
+}
+
 init_databases() {
     log "creating the databases: keystone, glance, neutron, placement and nova schemas (db sync, in" \
         "parallel, about 25 s; output in $LOGS/init-*.log)"
@@ -131,6 +140,7 @@ init_databases() {
     run_logged init-placement "$VENV/bin/placement-manage" --config-file "$ETC/placement/placement.conf" db sync &
     jobs[init-placement]=$!
     init_nova & jobs[init-nova]=$!
+    init_cinder & jobs[init-cinder]=$!
     local name failed=()
     for name in "${!jobs[@]}"; do
         wait "${jobs[$name]}" || failed+=("$name")
@@ -148,7 +158,7 @@ start_keystone() {
 
 start_services() {
     local name port
-    for name in glance-api:9292 placement:8778 neutron-server:9696 nova-api:8774; do
+    for name in glance-api:9292 placement:8778 neutron-server:9696 nova-api:8774 cinder-api:8776; do
         claim_port "${name%%:*}" "${name##*:}"
     done
     spawn glance-api "$VENV/bin/glance-api" --config-file "$ETC/glance/glance-api.conf"
@@ -161,7 +171,10 @@ start_services() {
     spawn nova-conductor "$VENV/bin/nova-conductor" --config-file "$ETC/nova/nova.conf"
     spawn nova-scheduler "$VENV/bin/nova-scheduler" --config-file "$ETC/nova/nova.conf"
     spawn nova-compute "$VENV/bin/nova-compute" --config-file "$ETC/nova/nova-cpu.conf"
-    for name in glance-api:9292 placement:8778 neutron-server:9696 nova-api:8774; do
+    spawn cinder-api "$VENV/bin/cinder-api" --config-file "$ETC/cinder/cinder.conf"
+    spawn cinder-scheduler "$VENV/bin/cinder-scheduler" --config-file "$ETC/cinder/cinder.conf"
+    spawn cinder-volume "$VENV/bin/cinder-volume" --config-file "$ETC/cinder/cinder.conf"
+    for name in glance-api:9292 placement:8778 neutron-server:9696 nova-api:8774 cinder-api:8776; do
         port="${name##*:}"; name="${name%%:*}"
         wait_until "$name" "$TIMEOUT" http_ok "http://127.0.0.1:$port/"
     done
@@ -220,16 +233,21 @@ main() {
     if [[ ! -f "$MARKER" ]]; then
         phase init-databases init_databases
     fi
+    if [[ -f "$MARKER" && ! -f "$CINDER_MARKER" ]]; then
+        log "adding Cinder to a data dir made before it: its database (cinder-manage db sync)"
+        phase init-cinder run_logged init-cinder "$VENV/bin/cinder-manage" --config-file "$ETC/cinder/cinder.conf" \
+            db sync || { tail_log init-cinder; die "cinder database initialisation failed"; }
+    fi
     phase keystone start_keystone
-    if [[ ! -f "$MARKER" ]]; then
+    if [[ ! -f "$MARKER" || ! -f "$CINDER_MARKER" ]]; then
         log "creating the catalog: services, endpoints and service users in Keystone"
         phase catalog run_logged catalog env LOOPBACK_SERVICE_PASSWORD="$SERVICE_PASSWORD" \
             "$VENV/bin/python" "$LOOPBACK_DIR/catalog.py" || { tail_log catalog; die "catalog creation failed"; }
-        touch "$MARKER"
+        touch "$MARKER" "$CINDER_MARKER"
     fi
     phase services start_services
-    log "checking that every API answers: identity, image, network, placement, compute (and its services)"
-    phase api-health health identity image network placement compute-api compute-services
+    log "checking that every API answers: identity, image, network, placement, compute (and its services), volume"
+    phase api-health health identity image network placement compute-api compute-services volume
     log "mapping the compute host to cell1 (nova-manage cell_v2 discover_hosts)"
     phase discover-hosts discover_hosts
     log "waiting for the compute node's resource provider in Placement"

@@ -10,7 +10,7 @@ set -euo pipefail
 # shellcheck source=_env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/_env.sh"
 
-OPENSTACK=(nova-compute nova-api nova-scheduler nova-conductor neutron-server glance-api placement keystone)
+OPENSTACK=(nova-compute nova-api nova-scheduler nova-conductor cinder-volume cinder-scheduler cinder-api neutron-server glance-api placement keystone)
 GRACE="${LOOPBACK_STOP_GRACE:-15}"
 
 # stop_group NAME...: TERM every named group, wait up to GRACE seconds, then KILL the rest.
