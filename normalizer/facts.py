@@ -192,7 +192,10 @@ class CloudFacts:
         neutron = self.capabilities.neutron is True
         ssh_open = None
         if neutron and default_group:
-            groups = self._network.list_security_groups(filters={"name": default_group})
+            try:
+                groups = self._network.list_security_groups(filters={"name": default_group})
+            except NotFound:  # Neutron without the security-group extension
+                groups = []
             ssh_open = any(group_allows_ssh(g) for g in groups) if groups else None
         forwarding = self._network.has_extension(PORT_FORWARDING_EXTENSION) if neutron and self._l3 else None
         return {"flavors": list(flavors), "block_storage": self.block_storage, "ssh_open": ssh_open,

@@ -194,7 +194,7 @@ class FakeCloud:
         self._neutron.floating_ip_quota = quotas.get("floatingip")
         self._cinder = CinderState(seq, self.ids.project_id, self._glance, quota=quotas.get("volumes"))
         self._nova = NovaState(seq, self.ids, self._neutron, self._glance, self.features, build_polls,
-                               cinder=self._cinder if self.features["block_storage"] else None)
+                               cinder=self._cinder)
         self._nova.delete_polls = delete_polls
         self._apis = {
             "identity": KeystoneAPI(seq, self.ids, self._catalog, lambda: self._endpoint("identity"),

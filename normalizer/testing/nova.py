@@ -94,7 +94,7 @@ class NovaState:
 
     def __init__(self, seq: Any, ids: Any, neutron: Any, glance: Any, features: dict, build_polls: int,
                  cinder: Any = None) -> None:
-        self.seq, self.ids, self.neutron, self.glance, self.cinder = seq, ids, neutron, glance, cinder
+        self.seq, self.ids, self.neutron, self.glance, self._cinder = seq, ids, neutron, glance, cinder
         self.features, self.build_polls = features, build_polls
         self.delete_polls = 0
         # Without a usable network API Nova plugs every network, as nova-network did.
@@ -283,6 +283,11 @@ class NovaState:
             return
         del self.servers[server_id]
         self._polls.pop(server_id, None)
+
+    @property
+    def cinder(self) -> Any:
+        """The Cinder state while the layout lists block storage in its catalog, else None."""
+        return self._cinder if self.features.get("block_storage") else None
 
     def _release_volumes(self, record: dict) -> None:
         """Delete the volumes marked delete_on_termination, detach the others (once)."""

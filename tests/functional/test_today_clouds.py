@@ -219,3 +219,24 @@ def test_an_unused_shared_floating_ip_and_a_lost_ssh_group_are_orphans():
                          ("security_group", "SSH security group of a create call whose server no longer exists")]
         cleaned = cloud.cleanup_orphans()
         assert len(cleaned.removed) == 2 and cloud.list_orphans() == []
+
+
+# --- IPv6-only ------------------------------------------------------------------------------
+
+
+def test_ipv6_only_with_allow_ssh_and_boot_from_volume_needs_no_floating_ip():
+    with FakeCloud("ipv6-only", build_polls=0) as fake:
+        fake.features["block_storage"] = True  # the same cloud with Cinder in its catalog
+        fake.add_flavor("SCS-1V-2", 1, 2048, 0)
+        cloud = connect(fake, FakeTime())
+        before = snapshot(fake)
+        server = cloud.create_server("v6", "ubuntu-24.04", "SCS-1V-2", public_key=KEY, allow_ssh=True)
+        assert server.interface_ip == server.public_v6 and server.public_v4 is None and server.ssh_port == 22
+        assert fake.calls("POST", "/network/v2.0/floatingips") == []
+        group = next(g for g in fake.security_groups if g["name"] == "normalizer-v6")
+        assert ("IPv6", "::/0") in {(r["ethertype"], r["remote_ip_prefix"]) for r in group["security_group_rules"]}
+        assert len(new_resources(before, snapshot(fake))) == 3  # server, its boot volume, its SSH group
+        steps = cloud.conformance().steps
+        assert "public IPv6 address directly" in steps[4].how and "no SSH in" in steps[5].how
+        cloud.delete_server("v6")
+        assert new_resources(before, snapshot(fake)) == set()
