@@ -60,7 +60,11 @@ KINDS: Mapping[str, str] = {
     "ports": "network",
     "routers": "network",
     "floating_ips": "network",
+    "security_groups": "network",
+    "port_forwardings": "network",
     "extensions": "network",
+    "volumes": "block-storage",
+    "volume_types": "block-storage",
 }
 
 _SINGULAR = {kind: kind[:-1] for kind in KINDS}
@@ -74,7 +78,7 @@ def _expirations(section: Mapping[str, Any]) -> dict[str, float]:
         raise ConfigError("cache.expiration must be a mapping of resource to seconds")
     result: dict[str, float] = {}
     for kind, service in KINDS.items():
-        for spelling in (kind, _SINGULAR[kind], f"{service}.{kind}"):
+        for spelling in (kind, _SINGULAR[kind], f"{service}.{kind}", f"{service}.{_SINGULAR[kind]}"):
             if spelling in raw:
                 result[kind] = _seconds(raw[spelling], f"cache.expiration.{spelling}")
     return result

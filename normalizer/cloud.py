@@ -36,7 +36,7 @@ from normalizer.provision.orphan_sweep import OrphanSweep
 from normalizer.provision.orphans import epoch_seconds, older_than_seconds
 from normalizer.interpret import (Topology, image_login, image_view, nat_destination, network_role_decision,
                                   network_roles, network_views, server_login, server_viewer,
-                                  explain_server_address, with_boot_volume_images)
+                                  explain_server_address, login_users, with_boot_volume_images)
 from normalizer.select.addresses import ADDRESS_FIELDS
 from normalizer.select.decision import Decision
 from normalizer.select.flavors import pick_flavor
@@ -254,8 +254,7 @@ class Cloud:
         topology, roles = self._topology(servers)
         fips = self._raw_floating_ips()
         view = server_viewer(roles, self.profile, self._ctx(), images=images, topology=topology, floating_ips=fips,
-                             login_user=lambda raw: server_login(raw, images, self.profile).value,
-                             forwards=self._facts.forwards(fips))
+                             login_user=login_users(images, self.profile), forwards=self._facts.forwards(fips))
         return lambda raw, *more: view(by_id.get(str(raw.get("id")), raw), *more)
 
     def _raw_floating_ips(self) -> list:
@@ -496,7 +495,7 @@ class Cloud:
         """How to normalize servers created now (as listings do), and where their floating IPs come from."""
         by_id = {image.get("id"): image for image in images}
         view = server_viewer(roles, self.profile, self._ctx(), images=by_id, topology=topology,
-                             login_user=lambda raw: server_login(raw, by_id, self.profile).value)
+                             login_user=login_users(by_id, self.profile))
         return ServerSurroundings(view=view, neutron=self._facts.capabilities.neutron is True,
                                   has_extension=self._network.has_extension)
 

@@ -89,7 +89,7 @@ class ConformanceReport(Munch):
 
 #: Which conformance step a failed provisioning step belongs to.
 _STEP_OF = {"temporary key": 1, "boot": 4, "wait for ACTIVE": 4, "public address": 5, "key removal": 8,
-            "ssh": 6}
+            "ssh": 6, "ssh security group": 6}
 
 
 def _step(number: int, status: str, how: str) -> Munch:

@@ -65,3 +65,21 @@ class TestServerImageIdentity:
     def test_boot_from_volume_has_no_image_identity(self):
         view = server_viewer(network_roles(Topology(), self.PROFILE), self.PROFILE, CTX, images=self.IMAGES)
         assert view({"id": "s", "image": ""}).image == {"id": None, "name": None, "distro": None, "version": None}
+
+
+def test_login_users_decides_once_per_image_not_per_server(monkeypatch):
+    from normalizer import interpret
+    from normalizer.profiles import load_profile
+    calls = []
+    real = interpret.server_login
+
+    def counting(raw, images, profile, *args, **kwargs):
+        calls.append(raw.get("id"))
+        return real(raw, images, profile, *args, **kwargs)
+    monkeypatch.setattr(interpret, "server_login", counting)
+    images = {f"i{n}": {"id": f"i{n}", "os_distro": "debian"} for n in range(3)}
+    user = interpret.login_users(images, load_profile("generic"))
+    servers = [{"id": f"s{n}", "image": {"id": f"i{n % 3}"}} for n in range(300)]
+    assert {user(s) for s in servers} == {"debian"}
+    assert len(calls) == 3
+    assert user({"id": "bfv", "image": ""}) is None and len(calls) == 4  # no image: decided for that server

@@ -129,7 +129,7 @@ init_cinder() {
 }
 
 init_databases() {
-    log "creating the databases: keystone, glance, neutron, placement and nova schemas (db sync, in" \
+    log "creating the databases: keystone, glance, neutron, placement, nova and cinder schemas (db sync, in" \
         "parallel, about 25 s; output in $LOGS/init-*.log)"
     local -A jobs=()
     init_keystone & jobs[init-keystone]=$!
