@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-test
 SHELL  := bash
 
-.PHONY: demo test check packaging ansible unit functional integration integration-stop bench clean cli-docs
+.PHONY: demo test check packaging ansible shared-cache unit functional integration integration-stop bench clean cli-docs
 
 # $(call phase,WHAT,HOW LONG,COMMAND): say what runs and about how long it takes, run it, then
 # say how long it took; fails as COMMAND failed. (A comma inside an argument is $(comma).)
@@ -37,14 +37,15 @@ demo: $(STAMP)
 # its tests and ansible-test sanity), then integration against real OpenStack services
 # installed and started on 127.0.0.1 (needs root for apt; see docs/integration.md).
 # Each phase says what it does before it starts and how long it took when it ends.
-test: check packaging ansible integration
+test: check packaging ansible shared-cache integration
 	@printf '\n== make test: every tier passed\n'
 
 # The fast tiers only (no OpenStack services, no network): one to two minutes. Then the examples
 # in the docstrings, under the same isolation as the tests (tests/conftest.py as a plugin).
 check: $(STAMP)
 	$(call phase,unit and functional tests,about 1-2 min,\
-		$(BIN)/python -m pytest -q --ignore=tests/integration --ignore=tests/packaging --ignore=tests/ansible)
+		$(BIN)/python -m pytest -q --ignore=tests/integration --ignore=tests/packaging --ignore=tests/ansible \
+			--ignore=tests/shared_cache)
 	$(call phase,docstring examples,about 10 s,\
 		$(BIN)/python -m pytest -q -p no:cacheprovider -p tests.conftest --doctest-modules normalizer)
 
@@ -61,6 +62,12 @@ packaging: $(STAMP)
 ansible: $(STAMP)
 	$(call phase,ansible: build and install the collection$(comma) ansible-doc$(comma) tests/ansible$(comma) ansible-test sanity,about 1 min$(comma) the first time 2 min$(comma) needs PyPI,\
 		tools/ansible-tier.sh)
+
+# Two processes sharing one dogpile cache in a real memcached on 127.0.0.1 (apt installs
+# memcached when missing; the test starts and stops its own instance).
+shared-cache: $(STAMP)
+	$(call phase,shared cache: two processes and one memcached on 127.0.0.1,about 15 s$(comma) needs apt the first time,\
+		tools/shared-cache-tier.sh)
 
 # Stops the services it started when done; NORMALIZER_KEEP_OPENSTACK=1 keeps them for a faster rerun.
 integration: $(STAMP)
