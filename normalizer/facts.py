@@ -23,10 +23,11 @@ networks once the cache expires.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence, TypeVar
 
-from normalizer.exceptions import NotFound
+from normalizer.exceptions import APIError, NotFound
 from normalizer.interpret import Topology, boots_from_volume, networks_from_addresses, subnets_from_addresses
 from normalizer.provision.access import PORT_FORWARDING_EXTENSION
 from normalizer.provision.port_forwarding import is_shared_floating_ip
@@ -35,6 +36,8 @@ from normalizer.provision.ssh_group import group_allows_ssh
 from normalizer.select.network_roles import ROUTER_INTERFACE_OWNERS
 
 __all__ = ["CloudFacts", "NetworkCapabilities"]
+
+_LOG = logging.getLogger("normalizer.facts")
 
 T = TypeVar("T")
 
@@ -167,7 +170,13 @@ class CloudFacts:
         """The project's volumes when a server boots from one (their image metadata names its image), else []."""
         if not self.block_storage or not any(isinstance(s, dict) and boots_from_volume(s) for s in servers):
             return []
-        return self._volumes.list_volumes()
+        try:
+            return self._volumes.list_volumes()
+        except APIError as error:
+            # A listing of servers must not fail because Cinder does: those servers' images stay unknown.
+            _LOG.warning("block storage answered the volume listing with %s; the images of servers booted "
+                         "from volumes stay unknown", error.message)
+            return []
 
     def forwards(self, fips: Sequence[Any] | None) -> dict[str, tuple[str, int]]:
         """Server id -> (address, port) of the shared floating IPs' forwardings to SSH."""

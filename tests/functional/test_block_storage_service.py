@@ -76,3 +76,12 @@ def test_a_catalog_without_block_storage_is_known_without_a_request():
         assert not [r for r in fake.requests if "/volume/" in r.path]
         assert cloud._facts.boot_volumes([{"id": "s", "image": "", "os-extended-volumes:volumes_attached": [
             {"id": "v"}]}]) == []
+
+
+def test_a_failing_volume_listing_leaves_boot_from_volume_images_unknown_not_the_listing_broken(scs, caplog):
+    fake, cloud = scs
+    fake.inject("GET", r"^/volume/v3/[^/]+/volumes/detail$", status=403, json={"forbidden": {
+        "code": 403, "message": "Policy doesn't allow volume:get_all to be performed."}})
+    servers = {s.name: s for s in cloud.list_servers()}
+    assert servers["app1"].image.id is None and servers["db1"].login_user == "debian"
+    assert "volume listing" in caplog.text
