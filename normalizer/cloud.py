@@ -528,7 +528,7 @@ class Cloud:
         :param allow_ssh: True, a CIDR or a list of CIDRs: a security group
             ``normalizer-<name>`` opens TCP 22 from them, removed with the server.
         :param public_access: ``"auto"`` (a direct address, else a floating IP, else port
-            forwarding once the floating-IP quota is used up), ``"floating_ip"`` or
+            forwarding once the floating-IP quota is down to its last one), ``"floating_ip"`` or
             ``"port_forward"`` (one shared floating IP; the server's ``ssh_port`` says which port).
         :raises ProvisionError: a step failed; ``step``, ``removed`` and ``not_removed``
             say which and what was cleaned up (WaitTimeout when a wait ran out).

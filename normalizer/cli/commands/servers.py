@@ -97,8 +97,7 @@ def _allow_ssh(values: list[str] | None) -> Any:
     """``--allow-ssh`` alone opens SSH from anywhere; ``--allow-ssh CIDR`` (repeatable) from those ranges."""
     if not values:
         return None
-    ranges = [v for v in values if v != _ANYWHERE]
-    return ranges if ranges else True
+    return True if _ANYWHERE in values else values
 
 
 def _plan_table(plan: Mapping[str, Any]) -> str:
@@ -188,8 +187,8 @@ def _request_options(parser: argparse.ArgumentParser) -> None:
                         help="open TCP 22 through a security group of the server's own, from CIDR (repeatable) "
                              "or, without CIDR, from anywhere; removed with the server")
     parser.add_argument("--public-access", choices=PUBLIC_ACCESS, default="auto",
-                        help="auto: a direct address, else a floating IP, else port forwarding when the "
-                             "floating-IP quota is used up; port_forward: a port of one shared floating IP")
+                        help="auto: a direct address, else a floating IP, else (the floating-IP quota down to its "
+                             "last one) port forwarding; port_forward: a port of one shared floating IP")
 
 
 def register(commands: Any) -> None:

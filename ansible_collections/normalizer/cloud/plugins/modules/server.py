@@ -153,7 +153,8 @@ options:
     description:
       - Added by normalizer. How SSH reaches the server from outside.
       - V(auto) gives it its direct public address, else a floating IP, and forwards a port
-        of one shared floating IP when the floating-IP quota is used up and Neutron can.
+        of one shared floating IP when the floating-IP quota is down to its last one (or
+        used up) and Neutron can.
       - V(floating_ip) a floating IP of its own; V(port_forward) a port of one floating IP
         the project's servers share (the result's C(ssh_port) says which).
     type: str
