@@ -22,7 +22,6 @@ __all__ = ["FloatingIPs", "NOVA_OWNER_KEY", "owner_marks", "owned_floating_ips",
 #: Server metadata item listing the nova-network floating IPs normalizer allocated for it.
 NOVA_OWNER_KEY = "normalizer:floating_ips"
 _TAG_EXTENSION = "standard-attr-tag"
-_TAG_CREATION_EXTENSION = "tag-creation"  # tags in the POST body: one request less
 _DESCRIPTION_EXTENSION = "standard-attr-description"
 _REVISION_EXTENSION = "revision-if-match"
 
@@ -169,8 +168,7 @@ class FloatingIPs:
     def allocate(self, pool_id: str, port: Mapping[str, Any], server_id: str, ledger: Ledger) -> Mapping[str, Any]:
         """Create a floating IP on ``pool_id`` attached to ``port``, marked for ``server_id``.
 
-        One POST creates and attaches it (and tags it, where Neutron takes tags at creation);
-        else one PUT tags it where tags exist. If the POST's
+        One POST creates and attaches it; one PUT tags it where tags exist. If the POST's
         answer is lost (timeout, reset), a floating IP carrying our mark is looked up
         and recorded, so it is removed with everything else.
         """
@@ -179,9 +177,6 @@ class FloatingIPs:
                                 "fixed_ip_address": first_fixed_v4(port)}
         if self.network.has_extension(_DESCRIPTION_EXTENSION):
             body["description"] = description
-        tag_in_post = self.network.has_extension(_TAG_CREATION_EXTENSION)
-        if tag_in_post:
-            body["tags"] = [tag]
 
         def search() -> list:
             return [(f.get("id"), lambda i=f.get("id"): self.release(i))
@@ -190,7 +185,7 @@ class FloatingIPs:
         fip = guarded_write(lambda: answered_with(self.network.create_floating_ip(body), "id", what=what),
                             search=search, kind="floating IP", ledger=ledger, what=what)
         ledger.add("floating IP", fip.get("id"), lambda: self.release(fip.get("id")))
-        if not tag_in_post and self.network.has_extension(_TAG_EXTENSION):
+        if self.network.has_extension(_TAG_EXTENSION):
             self.network.set_tags("floatingips", fip.get("id"), [tag])
             fip = dict(fip, tags=[tag])
         return fip

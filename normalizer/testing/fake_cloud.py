@@ -201,8 +201,7 @@ class FakeCloud:
                                     region_name, vocab["interfaces"]),
             "compute": NovaAPI(self._nova, lambda: self._root("compute"), self._max_version),
             "network": NeutronAPI(self._neutron, lambda: self._root("network"), l3=self.features["l3"],
-                                  port_forwarding=self.features["port_forwarding"],
-                                  tag_creation=self.features["tag_creation"]),
+                                  port_forwarding=self.features["port_forwarding"]),
             "image": GlanceAPI(self._glance, lambda: self._root("image")),
             "volumev3": CinderAPI(self._cinder, lambda: self._root("volumev3")),
         }

@@ -538,10 +538,8 @@ class NeutronAPI:
     L3_KINDS = ("routers", "floatingips")
     L3_EXTENSIONS = ("router", "extraroute", "fip-port-details")
 
-    def __init__(self, state: NeutronState, root_url: Any, *, l3: bool = True, port_forwarding: bool = False,
-                 tag_creation: bool = False) -> None:
+    def __init__(self, state: NeutronState, root_url: Any, *, l3: bool = True, port_forwarding: bool = False) -> None:
         self.state, self.root_url, self.l3, self.port_forwarding = state, root_url, l3, port_forwarding
-        self.tag_creation = tag_creation
 
     def handle(self, call: Any) -> tuple[int, Any, dict] | None:
         """Answer ``call`` (path relative to the service prefix), None if unknown."""
@@ -632,8 +630,6 @@ class NeutronAPI:
         known = dict(self.state.vocab["neutron"]["extensions"])
         if self.port_forwarding:
             known.update(self.state.vocab["neutron"]["port_forwarding_extensions"])
-        if self.tag_creation:
-            known.update(self.state.vocab["neutron"]["tag_creation_extensions"])
         items = [{"alias": alias, "name": name, "description": name, "links": [],
                   "updated": "2024-01-01T10:00:00-00:00"} for alias, name in known.items()
                  if self.l3 or alias not in self.L3_EXTENSIONS]
@@ -700,14 +696,9 @@ class NeutronAPI:
             return state.add_router(body.get("name", ""), external_network=gateway)
         if kind == "floatingips":
             state.get("networks", body.get("floating_network_id", ""))
-            if "tags" in body and not self.tag_creation:
-                raise _bad("Unrecognized attribute(s) 'tags'")
-            record = state.add_floating_ip(body["floating_network_id"], port=body.get("port_id"),
-                                           description=body.get("description", ""),
-                                           fixed_ip=body.get("fixed_ip_address"),
-                                           address=body.get("floating_ip_address"))
-            record["tags"] = sorted(set(body.get("tags") or ()))
-            return record
+            return state.add_floating_ip(body["floating_network_id"], port=body.get("port_id"),
+                                         description=body.get("description", ""),
+                                         fixed_ip=body.get("fixed_ip_address"), address=body.get("floating_ip_address"))
         if kind == "security-groups":
             return state.add_security_group(body.get("name", ""), body.get("description", ""))
         return state.add_rule(body.get("security_group_id", ""), **body)

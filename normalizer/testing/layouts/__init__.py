@@ -31,7 +31,6 @@ FEATURES: dict[str, bool] = {
     "l3": True,  # False: Neutron without the router extension (/routers and /floatingips answer 404)
     "block_storage": False,  # the catalog lists Cinder (volumev3); Nova boots servers from volumes
     "port_forwarding": False,  # Neutron's floating-ip-port-forwarding extension
-    "tag_creation": False,  # Neutron takes tags in a POST (tag-creation): no PUT .../tags after it
 }
 
 _KEYS = {
