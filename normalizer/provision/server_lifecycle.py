@@ -292,7 +292,9 @@ class Provisioner:
         if not address:
             raise UnsupportedOnCloud("the server has no interface_ip to check SSH on",
                                      hint="pass auto_ip=True, or wait_for_ssh=False")
-        progress.wait(lambda: True if self.port_check(address, 22) else None, f"the SSH banner on port 22 of {address}")
+        port = int(server.get("ssh_port") or 22)  # a forwarded port of the shared floating IP, else 22
+        progress.wait(lambda: True if self.port_check(address, port) else None,
+                      f"the SSH banner on port {port} of {address}")
 
     # --- step 5: the public address ----------------------------------------------------
 

@@ -240,3 +240,16 @@ def test_ipv6_only_with_allow_ssh_and_boot_from_volume_needs_no_floating_ip():
         assert "public IPv6 address directly" in steps[4].how and "no SSH in" in steps[5].how
         cloud.delete_server("v6")
         assert new_resources(before, snapshot(fake)) == set()
+
+
+def test_wait_for_ssh_checks_the_forwarded_port():
+    checked = []
+
+    def port_check(host, port):
+        checked.append((host, port))
+        return True
+    with FakeCloud("port-forward", build_polls=0) as fake:
+        cloud = connect(fake, FakeTime(), port_check=port_check)
+        server = cloud.create_server("pf0", "ubuntu-24.04", "t3.small", public_key=KEY, public_access="port_forward",
+                                     wait_for_ssh=True)
+        assert checked == [(server.interface_ip, server.ssh_port)] and server.ssh_port == 2201

@@ -213,7 +213,7 @@ def register(commands: Any) -> None:
     create.add_argument("--timeout", type=float, default=600, metavar="S",
                         help="seconds for the whole create (default 600)")
     create.add_argument("--wait-for-ssh", action="store_true",
-                        help="also wait until SSH on port 22 of the address answers with its banner")
+                        help="also wait until SSH on the address (port 22, or the forwarded port) answers with its banner")
     delete = commands.add("server delete", _delete,
                           "delete a server and the floating IPs normalizer made for it")
     delete.add_argument("name", metavar="NAME", help="the server's name or id")
