@@ -1,7 +1,7 @@
 """The one place where HTTP answers and transport exceptions become normalizer errors.
 
 keystoneauth1's own ``from_response`` understands only the ``{"error": {...}}`` and
-API-SIG ``{"errors": [...]}`` bodies; Nova answers ``{"itemNotFound": {"message", "code"}}``,
+API-SIG ``{"errors": [...]}`` bodies; Nova and Cinder answer ``{"itemNotFound": {"message", "code"}}``,
 Neutron ``{"NeutronError": {"type", "message", "detail"}}`` and Glance often answers an
 HTML page. So every body is parsed here, and the transport calls keystoneauth with
 ``raise_exc=False``: nothing else in normalizer maps errors.
@@ -46,6 +46,7 @@ _KNOWN_CAUSES = re.compile(r"(Connection refused|Connection reset by peer|Name o
                            r"Temporary failure in name resolution|No route to host|Network is unreachable|"
                            r"CERTIFICATE_VERIFY_FAILED[^'\")]*|timed out|Remote end closed connection without response)")
 _QUOTA_WORDS = re.compile(r"quota|over ?limit|exceed", re.IGNORECASE)
+_CINDER_LIMIT = re.compile(r"^\w+(LimitExceeded|ExceedsLimit|ExceedsAvailableQuota):")
 _TAGS = re.compile(r"<[^>]+>")
 _REQUEST_ID_HEADERS = ("x-openstack-request-id", "x-compute-request-id", "x-request-id")
 
@@ -178,7 +179,10 @@ def _error_class(status: int, message: str, error_type: str | None) -> type[exc.
     if status == 412:  # a conditional write (If-Match) lost the race: someone changed it first
         return exc.Conflict
     if status == 413:
-        return exc.QuotaExceeded if "quota" in message.lower() else exc.RateLimited
+        # Nova's rate limiter and Cinder's quotas share 413 overLimit; Cinder names the limit
+        # it hit ("VolumeLimitExceeded: ...", "VolumeSizeExceedsLimit: ..."), a rate limit does not.
+        limited = "quota" in message.lower() or bool(_CINDER_LIMIT.search(message))
+        return exc.QuotaExceeded if limited else exc.RateLimited
     if status == 429:
         return exc.RateLimited
     if status >= 500:
