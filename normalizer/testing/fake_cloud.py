@@ -164,7 +164,7 @@ class FakeCloud:
 
     def __init__(self, layout: str = "fip", *, region_name: str = "RegionOne", base_url: str | None = None,
                  build_polls: int = 1, max_microversion: str = "2.96", seed: int = 0,
-                 delete_polls: int = 0) -> None:
+                 delete_polls: int = 0, volume_build_polls: int = 0, volume_quota: int | None = None) -> None:
         data = layouts.load(layout)
         vocab = layouts.vocabulary()
         self.layout, self.description = layout, " ".join(str(data.get("description", "")).split())
@@ -192,7 +192,8 @@ class FakeCloud:
         self._glance = GlanceState(seq, self.ids.project_id, cloud_project, vocab)
         quotas = dict(data.get("quotas") or {})
         self._neutron.floating_ip_quota = quotas.get("floatingip")
-        self._cinder = CinderState(seq, self.ids.project_id, self._glance, quota=quotas.get("volumes"))
+        self._cinder = CinderState(seq, self.ids.project_id, self._glance, build_polls=volume_build_polls,
+                                   quota=quotas.get("volumes") if volume_quota is None else volume_quota)
         self._nova = NovaState(seq, self.ids, self._neutron, self._glance, self.features, build_polls,
                                cinder=self._cinder)
         self._nova.delete_polls = delete_polls
@@ -600,7 +601,7 @@ class FakeCloud:
             found = self._glance.find(image) if image is not None else None
             volumes = nova.boot_volumes([{"boot_index": 0, "source_type": "image", "destination_type": "volume",
                                           "uuid": found["id"], "volume_size": image_needs_gib(found),
-                                          "delete_on_termination": True}], found["id"]) \
+                                          "delete_on_termination": True}], found["id"], builder=True) \
                 if boot_from_volume and found else []
             record = nova.create_server(
                 name, image=None if boot_from_volume else found, volumes=volumes,
@@ -640,7 +641,7 @@ class FakeCloud:
         with self._building():
             image_id = self._glance.find(image)["id"] if image is not None else None
             return self._cinder.create_volume(size, name=name, image_ref=image_id, volume_type=volume_type,
-                                              metadata=metadata)
+                                              metadata=metadata, enforce_quota=False)
 
     def add_floating_ip(self, network: Any, *, port: Any = None, description: str = "") -> dict:
         """Allocate a floating IP on an external network; ``port`` is a port id or a server.

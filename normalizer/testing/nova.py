@@ -200,9 +200,9 @@ class NovaState:
                 record[key] = self._first_fixed(server_id, family)
         self.servers[server_id] = record
         self._polls[server_id] = self.build_polls
-        if any(volume.pop("missing", False) for volume in record["volumes"]):
-            record["fault_message"] = ("Build of instance aborted: Block Device Mapping is Invalid: "
-                                       "the volume service is not available")
+        reasons = [volume.pop("fault") for volume in record["volumes"] if "fault" in volume]
+        if reasons:
+            record["fault_message"] = f"Build of instance {server_id} aborted: {reasons[0]}"
         if status == "BUILD" and self.build_faults and not record.get("fault_message"):
             record["fault_message"] = self.build_faults.pop(0)
         if status == "BUILD" and self.build_polls <= 0:
@@ -307,14 +307,16 @@ class NovaState:
     def attach_volumes(self, record: dict) -> None:
         """Attach the server's boot volumes (in-use, as Nova leaves them once the build started)."""
         for volume in record["volumes"]:
-            if self.cinder is not None and volume["id"] in self.cinder.volumes:
+            found = self.cinder.volumes.get(volume["id"]) if self.cinder is not None else None
+            if found is not None and found["status"] == "available":
                 self.cinder.attach(volume["id"], record["id"])
 
-    def boot_volumes(self, mappings: Any, image_ref: str) -> list[dict]:
+    def boot_volumes(self, mappings: Any, image_ref: str, *, builder: bool = False) -> list[dict]:
         """The boot volume of ``block_device_mapping_v2``: made from the image, or an existing volume.
 
         Raises the 400 Nova answers for a mapping it cannot use; a cloud without Cinder
-        gets a volume id that does not exist (the build then fails, as Nova's does).
+        gets a volume id that does not exist (the build then fails, as Nova's does), as
+        does a refusal of Cinder's (quota). ``builder`` (FakeCloud's builders) ignores the quota.
         """
         boot = next((m for m in mappings or () if isinstance(m, dict) and str(m.get("boot_index")) == "0"), None)
         if boot is None:
@@ -324,16 +326,42 @@ class NovaState:
                                  "device mapping combination is not valid.")
         keep = bool(boot.get("delete_on_termination"))
         if self.cinder is None:
-            return [{"id": self.seq.uuid(), "delete_on_termination": keep, "missing": True}]
+            # Nova learns at build time that no volume service answers: the server ends in ERROR.
+            return [{"id": self.seq.uuid(), "delete_on_termination": keep,
+                     "fault": "Block Device Mapping is Invalid: the volume service is not available"}]
         try:
             if boot["source_type"] == "volume":
                 volume = self.cinder.get(str(boot.get("uuid")))
+                if volume["status"] != "available":
+                    raise NovaFault(400, f"Invalid volume: volume '{volume['id']}' status must be 'available'. "
+                                         f"Currently in '{volume['status']}'")
             else:
-                volume = self.cinder.create_volume(boot.get("volume_size"), image_ref=str(boot.get("uuid") or image_ref),
-                                                   volume_type=boot.get("volume_type"))
+                volume = self._volume_from_image(boot, image_ref, enforce_quota=not builder)
         except CinderFault as fault:
-            raise NovaFault(400, f"Block Device Mapping is Invalid: {fault.message}") from None
-        return [{"id": volume["id"], "delete_on_termination": keep}]
+            if fault.status == 404:
+                raise NovaFault(400, f"Block Device Mapping is Invalid: {fault.message}") from None
+            # nova-compute creates the volume: Cinder's refusal (quota, image size) aborts the build.
+            return [{"id": self.seq.uuid(), "delete_on_termination": keep, "fault": fault.message}]
+        entry = {"id": volume["id"], "delete_on_termination": keep}
+        if volume["status"] == "error":
+            entry["fault"] = (f"Volume {volume['id']} did not finish being created even after we waited 0 seconds "
+                              "or 1 attempts. And its status is error.")
+        return [entry]
+
+    def _volume_from_image(self, boot: dict, image_ref: str, *, enforce_quota: bool) -> dict:
+        """Create the boot volume of an image mapping, after the checks nova-api makes itself."""
+        size, image_id = boot.get("volume_size"), str(boot.get("uuid") or image_ref)
+        image = self.glance.images.get(image_id)
+        if image is None or not self.glance.visible(image):
+            raise NovaFault(400, f"Block Device Mapping is Invalid: failed to get image {image_id}.")
+        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+            raise NovaFault(400, "Block Device Mapping is Invalid: Images with destination_type 'volume' need to "
+                                 "have a non-zero size specified")
+        if size < (image.get("min_disk") or 0):
+            raise NovaFault(400, "Volume is smaller than the minimum size specified in image metadata. Volume size "
+                                 f"is {size * 1024 ** 3} bytes, minimum size is {image['min_disk'] * 1024 ** 3} bytes.")
+        return self.cinder.create_volume(size, image_ref=image_id, volume_type=boot.get("volume_type"),
+                                         enforce_quota=enforce_quota)
 
     def tick(self, record: dict) -> None:
         """Count one GET of a building server (ACTIVE after ``build_polls``) or a deleted one (gone after ``delete_polls``)."""
