@@ -6,9 +6,9 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
-from normalizer.cli.commands.common import default_key_file, properties, public_keys, read_text
+from normalizer.cli.file_arguments import default_key_file, public_keys, read_text
 from normalizer.cli.output import Listing, Record, detail_text
 from normalizer.cli.progress import Progress
 from normalizer.cli.runtime import PROG, Runtime, UsageError, cloud_label
@@ -88,9 +88,20 @@ def _request(runtime: Runtime, *, need_key: bool) -> dict[str, Any]:
     return dict(network=args.network, key_name=args.key_name, public_key=public_key,
                 auto_ip=not args.no_auto_ip, root_keys=public_keys(args.root_key or [], "--root-key") or None,
                 userdata=read_text(args.userdata, "--userdata") if args.userdata else None,
-                security_groups=args.security_group or None, metadata=properties(args.property) or None,
+                security_groups=args.security_group or None, metadata=_properties(args.property) or None,
                 boot_from_volume=args.boot_from_volume, volume_size=args.volume_size, volume_type=args.volume_type,
                 allow_ssh=_allow_ssh(args.allow_ssh), public_access=args.public_access)
+
+
+def _properties(pairs: Sequence[str] | None) -> dict[str, str]:
+    """``--property key=value`` options as a dict; a usage error for one without ``=``."""
+    result: dict[str, str] = {}
+    for pair in pairs or ():
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--property {pair}: write it as key=value")
+        result[key] = value
+    return result
 
 
 def _allow_ssh(values: list[str] | None) -> Any:

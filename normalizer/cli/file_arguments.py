@@ -1,7 +1,7 @@
-"""Helpers the command modules share: reading files named on the command line, option parsing.
+"""Files named on the command line: user-data documents and public keys (``-`` is standard input).
 
->>> properties(["role=web", "tier=1"])
-{'role': 'web', 'tier': '1'}
+>>> public_keys([], "--root-key")
+[]
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Sequence
 
 from normalizer.cli.runtime import UsageError
 
-__all__ = ["DEFAULT_KEY_FILES", "default_key_file", "properties", "public_keys", "read_text"]
+__all__ = ["DEFAULT_KEY_FILES", "default_key_file", "public_keys", "read_text"]
 
 #: Public keys ``server create`` uses when neither --key-file nor --key-name is given, in order.
 DEFAULT_KEY_FILES = ("~/.ssh/id_ed25519.pub", "~/.ssh/id_ecdsa.pub", "~/.ssh/id_rsa.pub")
@@ -63,20 +63,3 @@ def default_key_file() -> str | None:
         if os.path.isfile(path):
             return path
     return None
-
-
-def properties(pairs: Sequence[str] | None) -> dict[str, str]:
-    """``--property key=value`` options as a dict; a usage error for one without ``=``.
-
-    >>> properties(["role"])
-    Traceback (most recent call last):
-    ...
-    normalizer.cli.runtime.UsageError: --property role: write it as key=value
-    """
-    result: dict[str, str] = {}
-    for pair in pairs or ():
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise UsageError(f"--property {pair}: write it as key=value")
-        result[key] = value
-    return result
