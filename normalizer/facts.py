@@ -164,7 +164,7 @@ class CloudFacts:
     @property
     def block_storage(self) -> bool:
         """Whether the catalog has a block-storage (Cinder) endpoint this profile does not disable."""
-        return self._volumes is not None and self._transport.has_service(self._volumes.service)
+        return self._volumes is not None and self._volumes.available()
 
     def boot_volumes(self, servers: Sequence[Any]) -> list:
         """The project's volumes when a server boots from one (their image metadata names its image), else []."""

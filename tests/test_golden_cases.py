@@ -108,8 +108,8 @@ def fake_for(case, path):
     given = case.get("given") or {}
     unknown = set(given) - {key for key, _ in LISTINGS.values()} - NOT_FETCHED
     assert not unknown, f"given has keys no listing serves: {sorted(unknown)}"
-    fake = FakeCloud("empty", region_name=case.get("region") or "RegionOne")
-    fake.features["block_storage"] = "volumes" in given  # the catalog lists Cinder only then
+    fake = FakeCloud("empty", region_name=case.get("region") or "RegionOne",
+                     features={"block_storage": "volumes" in given})  # the catalog lists Cinder only then
     if case.get("project_id"):
         given = _replace_value(given, case["project_id"], fake.project_id)
     for regex, (key, envelope) in LISTINGS.items():

@@ -93,10 +93,11 @@ class PortForwarder:
 
     def _shared(self, pool_id: str, ledger: Ledger) -> Mapping[str, Any]:
         with _lock(pool_id):
-            oldest = _oldest(self._pool(pool_id))
+            listed = self._pool(pool_id)
+            oldest = _oldest(listed)
             if oldest is not None:
                 return oldest
-            made = self._allocate(pool_id, ledger)
+            made = self._allocate(pool_id, ledger, seen={f.get("id") for f in listed})
             oldest = _oldest(self._pool(pool_id)) or made
             if oldest.get("id") != made.get("id"):  # another process made one at the same time: use the oldest
                 self.release_if_unused(made.get("id"))
@@ -106,13 +107,13 @@ class PortForwarder:
     def _pool(self, pool_id: str) -> list:
         return self.network.list_floating_ips(filters={"floating_network_id": pool_id}, fresh=True)
 
-    def _allocate(self, pool_id: str, ledger: Ledger) -> Mapping[str, Any]:
+    def _allocate(self, pool_id: str, ledger: Ledger, *, seen: set) -> Mapping[str, Any]:
+        """Allocate the shared floating IP; ``seen``: the pool's floating IPs listed just before."""
         body = {"floating_network_id": pool_id, "description": SHARED_DESCRIPTION}
-        before = {f.get("id") for f in self._pool(pool_id) if is_shared_floating_ip(f)}
 
         def search() -> list:
             return [(f.get("id"), lambda i=f.get("id"): self.release_if_unused(i)) for f in self._pool(pool_id)
-                    if is_shared_floating_ip(f) and f.get("id") not in before]
+                    if is_shared_floating_ip(f) and f.get("id") not in seen]
         what = "allocating the shared floating IP for port forwarding"
         try:
             fip = guarded_write(lambda: answered_with(self.network.create_floating_ip(body), "id", what=what),

@@ -17,7 +17,7 @@ import re
 import threading
 import uuid
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 from urllib.parse import parse_qs, urlsplit
 
 from normalizer.exceptions import ConfigError
@@ -157,6 +157,9 @@ class _Injection:
 class FakeCloud:
     """A fake OpenStack cloud laid out like a real vendor's (see ``LAYOUTS``).
 
+    ``features`` switches the layout's features (``layouts.FEATURES``) for this instance,
+    e.g. ``features={"block_storage": True}`` lists Cinder in the catalog.
+
     >>> fake = FakeCloud("fip")
     >>> fake.auth_url
     'http://127.0.0.1:8799/identity'
@@ -164,8 +167,9 @@ class FakeCloud:
 
     def __init__(self, layout: str = "fip", *, region_name: str = "RegionOne", base_url: str | None = None,
                  build_polls: int = 1, max_microversion: str = "2.96", seed: int = 0,
-                 delete_polls: int = 0, volume_build_polls: int = 0, volume_quota: int | None = None) -> None:
-        data = layouts.load(layout)
+                 delete_polls: int = 0, volume_build_polls: int = 0, volume_quota: int | None = None,
+                 features: Mapping[str, bool] | None = None) -> None:
+        data = layouts.load(layout, features=features)
         vocab = layouts.vocabulary()
         self.layout, self.description = layout, " ".join(str(data.get("description", "")).split())
         self.profile: str = data.get("profile", "generic")

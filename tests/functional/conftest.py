@@ -124,6 +124,13 @@ def assert_untouched(before: Mapping, after: Mapping, *, except_ids: set[str] = 
             assert after[kind].get(key) == record, f"pre-existing {kind} {key} changed or vanished"
 
 
+def assert_as_before(fake: FakeCloud, before: Mapping) -> None:
+    """Nothing was added since ``before`` and every record of then is still there, unchanged."""
+    after = snapshot(fake)
+    assert new_resources(before, after) == set()
+    assert_untouched(before, after)
+
+
 def label_ids(labels: list[str]) -> set[str]:
     """``["server s1 (HTTP 500 ...)"]`` -> ``{"server s1"}``: the resource part of error labels."""
     out = set()
@@ -150,3 +157,43 @@ def served_clouds(layouts: Mapping[str, str], clouds_yaml: pathlib.Path, **optio
             document["clouds"].update(fake.clouds_yaml(name)["clouds"])
         clouds_yaml.write_text(yaml.safe_dump(document))
         yield fakes
+
+
+# --- the command line -----------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def cli_clouds(layouts: Mapping[str, str], tmp_path: pathlib.Path, monkeypatch: Any, default: str,
+               **options: Any) -> Iterator[dict]:
+    """``served_clouds`` named in ``tmp_path/clouds.yaml``, found through OS_CLIENT_CONFIG_FILE; OS_CLOUD=``default``."""
+    path = tmp_path / "clouds.yaml"
+    with served_clouds(layouts, path, **options) as fakes:
+        monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(path))
+        monkeypatch.setenv("OS_CLOUD", default)
+        yield fakes
+
+
+@pytest.fixture
+def key_file(tmp_path):
+    """A public key file holding :data:`KEY`, for ``--key-file``."""
+    path = tmp_path / "id_test.pub"
+    path.write_text(KEY + "\n")
+    return str(path)
+
+
+def run_cli(capsys: Any, *argv: str) -> tuple[int, str, str]:
+    """Run ``openstack-normalizer ARGV`` in process: (exit status, stdout, stderr)."""
+    from normalizer.cli import main
+    status = main(list(argv))
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def token_headers(fake: FakeCloud) -> dict[str, str]:
+    """``X-Auth-Token`` of a project-scoped password token from ``fake`` (for plain ``requests`` calls)."""
+    import requests
+    body = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
+        "name": fake.username, "domain": {"id": "default"}, "password": fake.password}}},
+        "scope": {"project": {"id": fake.project_id}}}}
+    reply = requests.post(f"{fake.auth_url}/v3/auth/tokens", json=body)
+    return {"X-Auth-Token": reply.headers["X-Subject-Token"]}

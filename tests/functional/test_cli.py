@@ -14,30 +14,14 @@ import pytest
 import yaml
 
 from normalizer.cli import main
-from tests.functional.conftest import KEY, served_clouds
+from tests.functional.conftest import KEY, cli_clouds, run_cli as run
 
 
 @pytest.fixture
 def clouds(tmp_path, monkeypatch):
     """Two clouds (``fip``, ``direct``) served on 127.0.0.1 and named in a clouds.yaml; OS_CLOUD=fip."""
-    path = tmp_path / "clouds.yaml"
-    with served_clouds({"fip": "fip", "direct": "direct"}, path, build_polls=0) as fakes:
-        monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(path))
-        monkeypatch.setenv("OS_CLOUD", "fip")
+    with cli_clouds({"fip": "fip", "direct": "direct"}, tmp_path, monkeypatch, "fip", build_polls=0) as fakes:
         yield fakes
-
-
-@pytest.fixture
-def key_file(tmp_path):
-    path = tmp_path / "id_test.pub"
-    path.write_text(KEY + "\n")
-    return str(path)
-
-
-def run(capsys, *argv):
-    status = main(list(argv))
-    captured = capsys.readouterr()
-    return status, captured.out, captured.err
 
 
 # --- global options -------------------------------------------------------------------------

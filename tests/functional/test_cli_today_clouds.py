@@ -6,31 +6,14 @@ import json
 
 import pytest
 
-from normalizer.cli import main
-from tests.functional.conftest import KEY, served_clouds
+from tests.functional.conftest import cli_clouds, run_cli as run
 
 
 @pytest.fixture
 def clouds(tmp_path, monkeypatch):
     """The ``scs`` and ``port-forward`` layouts served on 127.0.0.1; OS_CLOUD=scs."""
-    path = tmp_path / "clouds.yaml"
-    with served_clouds({"scs": "scs", "pf": "port-forward"}, path, build_polls=0) as fakes:
-        monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(path))
-        monkeypatch.setenv("OS_CLOUD", "scs")
+    with cli_clouds({"scs": "scs", "pf": "port-forward"}, tmp_path, monkeypatch, "scs", build_polls=0) as fakes:
         yield fakes
-
-
-@pytest.fixture
-def key_file(tmp_path):
-    path = tmp_path / "id_test.pub"
-    path.write_text(KEY + "\n")
-    return str(path)
-
-
-def run(capsys, *argv):
-    status = main(list(argv))
-    captured = capsys.readouterr()
-    return status, captured.out, captured.err
 
 
 def test_plan_shows_the_boot_volume_and_the_ssh_group(clouds, capsys):

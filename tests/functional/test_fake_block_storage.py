@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 import requests
-from keystoneauth1 import adapter, exceptions as ksa_exc, loading, session
+from keystoneauth1 import exceptions as ksa_exc, loading, session
 
 from normalizer.exceptions import ConfigError
 from normalizer.testing import FakeCloud
+
+from tests.functional.conftest import token_headers
 
 BASE = "http://127.0.0.1:8799"
 NOVA_VERSION = {"OpenStack-API-Version": "compute 2.96"}
@@ -17,11 +19,7 @@ class Client:
     """requests with a token for one FakeCloud; paths below /volume/v3/<project> and /compute/v2.1."""
 
     def __init__(self, fake: FakeCloud) -> None:
-        body = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
-            "name": fake.username, "domain": {"id": "default"}, "password": fake.password}}},
-            "scope": {"project": {"id": fake.project_id}}}}
-        reply = requests.post(f"{fake.auth_url}/v3/auth/tokens", json=body)
-        self.headers = {"X-Auth-Token": reply.headers["X-Subject-Token"]}
+        self.headers = token_headers(fake)
         self.cinder = f"{BASE}/volume/v3/{fake.project_id}"
         self.nova = f"{BASE}/compute/v2.1"
 

@@ -467,3 +467,11 @@ def test_layout_files_are_validated(monkeypatch):
     monkeypatch.setattr(layouts, "_read", lambda name: {"description": "x", "netwrks": []})
     with pytest.raises(ConfigError, match="unknown keys 'netwrks'"):
         layouts.load("anything")
+
+
+def test_features_switch_a_layout_for_one_instance_and_keep_the_rest():
+    fake = FakeCloud("port-forward", features={"block_storage": True})
+    assert fake.features["block_storage"] and fake.features["port_forwarding"]  # the layout's own stays
+    assert not FakeCloud("port-forward").features["block_storage"]
+    with pytest.raises(ConfigError, match="unknown feature 'nope'"):
+        FakeCloud("fip", features={"nope": True})

@@ -11,6 +11,8 @@ import requests
 
 from normalizer.testing import LAYOUTS, FakeCloud
 
+from tests.functional.conftest import token_headers
+
 BASE = "http://127.0.0.1:8799"
 NET = f"{BASE}/network/v2.0"
 IMG = f"{BASE}/image/v2"
@@ -20,11 +22,7 @@ class Client:
     """requests with a token for one FakeCloud."""
 
     def __init__(self, fake: FakeCloud) -> None:
-        body = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
-            "name": fake.username, "domain": {"id": "default"}, "password": fake.password}}},
-            "scope": {"project": {"id": fake.project_id}}}}
-        reply = requests.post(f"{fake.auth_url}/v3/auth/tokens", json=body)
-        self.headers = {"X-Auth-Token": reply.headers["X-Subject-Token"]}
+        self.headers = token_headers(fake)
 
     def __getattr__(self, method: str):
         return lambda url, **kw: requests.request(method.upper(), url, headers=self.headers, **kw)

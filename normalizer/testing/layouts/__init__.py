@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 from importlib import resources
-from typing import Any
+from typing import Any, Mapping
 
 import yaml
 
@@ -72,8 +72,10 @@ def vocabulary() -> dict[str, Any]:
     return _read("_vocabulary")
 
 
-def load(name: str) -> dict[str, Any]:
+def load(name: str, *, features: Mapping[str, bool] | None = None) -> dict[str, Any]:
     """Return layout ``name`` with its ``extends`` base merged in (layout keys win).
+
+    ``features`` override the layout's own switches (checked against :data:`FEATURES`).
 
     >>> load("empty")["flavors"][0]["name"]
     'm1.small'
@@ -90,13 +92,13 @@ def load(name: str) -> dict[str, Any]:
         merged = load(base)
         merged.update(data)
         data = merged
-    features = dict(FEATURES)
-    for key, value in (data.get("features") or {}).items():
+    switched = dict(FEATURES)
+    for key, value in {**(data.get("features") or {}), **(features or {})}.items():
         if key not in FEATURES:
             raise ConfigError(f"FakeCloud layout {name!r} has unknown feature {key!r}",
                               hint=f"use one of {format_candidates(FEATURES)}")
-        features[key] = bool(value)
-    data["features"] = features
+        switched[key] = bool(value)
+    data["features"] = switched
     return data
 
 
