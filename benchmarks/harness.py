@@ -44,21 +44,40 @@ def _fake_sleep(seconds: float) -> None:
     SLEEPS.append(float(seconds))
 
 
-def _refuse(_self: Any, address: Any, *_args: Any, **_kwargs: Any) -> Any:
-    # requests-mock answers every HTTP call, so a real connect can only be a library
-    # probing something on its own (openstacksdk probes port 22 of server addresses).
+_CONNECT, _CONNECT_EX, _CREATE_CONNECTION = socket.socket.connect, socket.socket.connect_ex, socket.create_connection
+_LOOPBACK = ("127.0.0.1", "localhost")
+
+
+def _is_loopback(address: Any) -> bool:
+    return isinstance(address, tuple) and bool(address) and address[0] in _LOOPBACK
+
+
+def _refuse(self: Any, address: Any, *args: Any, **kwargs: Any) -> Any:
+    # FakeClouds served over HTTP (serve.py) listen on 127.0.0.1; any other connect can
+    # only be a library probing something on its own (openstacksdk probes port 22 of
+    # server addresses), and it never leaves the machine.
+    if _is_loopback(address):
+        return _CONNECT(self, address, *args, **kwargs)
     SOCKETS.append(repr(address))
-    raise ConnectionRefusedError(111, "benchmark: real sockets are disabled")
+    raise ConnectionRefusedError(111, "benchmark: sockets to other addresses than 127.0.0.1 are disabled")
 
 
-def _refuse_connection(address: Any, *_args: Any, **_kwargs: Any) -> Any:
+def _refuse_ex(self: Any, address: Any, *args: Any, **kwargs: Any) -> Any:
+    if _is_loopback(address):
+        return _CONNECT_EX(self, address, *args, **kwargs)
+    return _refuse(self, address)
+
+
+def _refuse_connection(address: Any, *args: Any, **kwargs: Any) -> Any:
+    if _is_loopback(address):
+        return _CREATE_CONNECTION(address, *args, **kwargs)
     return _refuse(None, address)
 
 
 HOME = _isolate()
 time.sleep = _fake_sleep
 socket.socket.connect = _refuse
-socket.socket.connect_ex = _refuse
+socket.socket.connect_ex = _refuse_ex
 socket.create_connection = _refuse_connection
 warnings.simplefilter("ignore")  # openstacksdk warns ~6 times per listed server
 
@@ -69,52 +88,12 @@ import normalizer  # noqa: E402
 from normalizer.testing import FakeCloud  # noqa: E402
 
 CACHE = {"class": "dogpile.cache.memory", "expiration_time": 60}
-IMAGE = "cirros-0.6.2-x86_64-disk"  # the one image of the "empty" layout
 MIN_RAM = 2048
 
 
-# --- the fake clouds --------------------------------------------------------------------
+# --- the fake clouds (built in clouds.py, which serve.py shares) --------------------------
 
-
-def fip_cloud(n: int) -> FakeCloud:
-    """The ``fip`` layout's topology with subnets wide enough for 5000 servers.
-
-    The layout's own /24s hold 253 addresses, so its networks (tenant ``private``
-    behind ``router1`` to the external ``ext-net``) are rebuilt on ``empty`` with wider
-    CIDRs. Even-numbered servers get a floating IP: half of them.
-    """
-    fake = FakeCloud("empty")
-    fake.add_network("private", cidr="10.0.0.0/16")
-    fake.add_network("ext-net", external=True, project_owned=False, cidr="203.0.112.0/20")
-    fake.add_router("router1", external_network="ext-net", interfaces=["private"])
-    for i in range(n):
-        fake.add_server(f"srv-{i:05d}", image=IMAGE, networks=["private"], floating_ip=i % 2 == 0)
-    return fake
-
-
-def direct_cloud(n: int) -> FakeCloud:
-    """The ``direct`` layout's shared provider network (no router:external), widened."""
-    fake = FakeCloud("empty")
-    fake.add_network("public", shared=True, project_owned=False, cidr="38.108.64.0/19",
-                     ipv6_cidr="2604:e100:1::/64")
-    for i in range(n):
-        fake.add_server(f"srv-{i:05d}", image=IMAGE, networks=["public"])
-    return fake
-
-
-def flavor_cloud() -> FakeCloud:
-    """200 flavors, 50 with harmless extra_specs; the answer for >= 2048 MiB is m1.small.
-
-    The 199 generated RAM sizes skip 2048, so the layout's m1.small (1 vCPU, 2048 MiB)
-    is both the least-RAM fit (openstacksdk's rule) and the smallest (vCPUs, RAM, disk)
-    fit (normalizer's rule).
-    """
-    fake = FakeCloud("empty")
-    rams = (512, 1024, 1536, 3072, 4096, 6144, 8192, 16384)
-    for i in range(199):
-        specs = {"hw:mem_page_size": "large", "quota:cpu_shares": str(1024 + i)} if i % 4 == 0 else None
-        fake.add_flavor(f"b{i:03d}.std", 1 + i % 8, rams[i % len(rams)], 10 + i % 5 * 10, extra_specs=specs)
-    return fake
+from clouds import IMAGE, direct_cloud, fip_cloud, flavor_cloud  # noqa: E402,F401  (re-exported)
 
 
 def expected_public_v4(fake: FakeCloud, direct: bool) -> dict[str, str]:

@@ -15,7 +15,8 @@ normalizer.exceptions.ConfigError: include_private must be True or False, not a 
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from normalizer.exceptions import ConfigError
 

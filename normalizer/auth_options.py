@@ -10,7 +10,8 @@ the plugin. No function here touches the network or the file system.
 from __future__ import annotations
 
 from importlib.metadata import entry_points
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from keystoneauth1 import exceptions as ksa_exceptions
 from keystoneauth1 import loading

@@ -35,7 +35,8 @@ import json
 import threading
 import time
 import uuid
-from typing import Any, Callable, Mapping, TypeVar
+from collections.abc import Mapping
+from typing import Any, Callable, TypeVar
 
 from dogpile.cache import make_region
 from dogpile.cache.api import NO_VALUE

@@ -11,7 +11,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import time
-from typing import Any, Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any, Callable
 
 from munch import Munch
 

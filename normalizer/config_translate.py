@@ -13,7 +13,8 @@ from __future__ import annotations
 import copy
 import os
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from normalizer.exceptions import ConfigError
 

@@ -15,7 +15,8 @@ from __future__ import annotations
 import html
 import json
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 from keystoneauth1 import exceptions as ksa_exc
@@ -98,24 +99,32 @@ def remote_message(body: Any) -> tuple[str, str | None]:
     return _from_json(parsed)
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def nested_deeper_than(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
     """True when lists/dicts in ``value`` nest deeper than ``limit``; iterative, so it never overflows.
 
     >>> nested_deeper_than({"a": [{"b": 1}]}, 2), nested_deeper_than({"a": [{"b": 1}]}, 3)
     (True, False)
     """
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, Mapping):
-            children = item.values()
-        elif isinstance(item, (list, tuple)):
-            children = item
-        else:
-            continue
-        if depth > limit:
-            return True
-        stack.extend((child, depth + 1) for child in children if isinstance(child, (Mapping, list, tuple)))
+    # Level by level: a listing body holds ~100k leaves, so each leaf costs one type lookup.
+    level, depth = [value], 0
+    while level:
+        depth += 1
+        children: list = []
+        for item in level:
+            if type(item) in _SCALARS:
+                continue
+            if isinstance(item, Mapping):
+                children.extend(item.values())
+            elif isinstance(item, (list, tuple)):
+                children.extend(item)
+            else:
+                continue
+            if depth > limit:
+                return True
+        level = children
     return False
 
 

@@ -41,7 +41,8 @@ Ansible's ``fail_json`` and survives pickling.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 __all__ = [
     "NormalizerError",

@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence, TypeVar
+from collections.abc import Sequence
+from typing import Any, Callable, TypeVar
 
 from normalizer.exceptions import APIError, NotFound
 from normalizer.interpret import Topology, boots_from_volume, networks_from_addresses, subnets_from_addresses

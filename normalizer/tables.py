@@ -10,7 +10,8 @@ web1  ubuntu
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 __all__ = ["cell_value", "cell_text", "render_table"]
 

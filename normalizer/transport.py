@@ -35,7 +35,8 @@ import threading
 import time
 import warnings
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any, Callable
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests

@@ -38,11 +38,11 @@ import email
 import hashlib
 import re
 import struct
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from email.message import Message
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
-from typing import Any, Sequence
+from typing import Any
 
 import yaml
 

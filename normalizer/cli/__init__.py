@@ -19,7 +19,7 @@ import os
 import sys
 import traceback
 import warnings
-from typing import Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 from normalizer.cli.docs import render_markdown
 from normalizer.cli.output import emit

@@ -12,7 +12,7 @@ True
 from __future__ import annotations
 
 import argparse
-from typing import Iterator
+from collections.abc import Iterator
 
 __all__ = ["render_markdown"]
 

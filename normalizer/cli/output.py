@@ -16,7 +16,8 @@ import datetime
 import json
 import sys
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Sequence, TextIO
+from collections.abc import Mapping, Sequence
+from typing import Any, Callable, TextIO
 
 import yaml
 

@@ -14,8 +14,10 @@ True
 
 from __future__ import annotations
 
+import functools
 import ipaddress
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from normalizer.normalize.network_role import NetworkRole
 
@@ -59,8 +61,13 @@ def parse_address(addr: Any) -> _Addr | None:
     >>> parse_address("2001:DB8::1").compressed, parse_address(167772161)
     ('2001:db8::1', None)
     """
-    if not isinstance(addr, str):
-        return None
+    return _parse_text(addr) if isinstance(addr, str) else None
+
+
+# A listing parses each server's few addresses some twenty times (collect, decide, order);
+# the parsed objects are immutable, so one cache serves every listing.
+@functools.lru_cache(maxsize=16384)
+def _parse_text(addr: str) -> _Addr | None:
     try:
         return ipaddress.ip_address(addr)
     except ValueError:
@@ -73,7 +80,12 @@ def address_key(addr: str) -> str:
     >>> address_key("2001:DB8:0::1")
     '2001:db8::1'
     """
-    parsed = parse_address(addr)
+    return _key_of_text(addr) if isinstance(addr, str) else addr
+
+
+@functools.lru_cache(maxsize=16384)
+def _key_of_text(addr: str) -> str:
+    parsed = _parse_text(addr)
     return parsed.compressed if parsed is not None else addr
 
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from munch import Munch
 
+from normalizer.normalize.fields import munch_from
+
 __all__ = ["Context", "location"]
 
 
@@ -42,7 +44,7 @@ def location(ctx: Context, *, zone: str | None = None, project_id: str | None = 
     Munch({'id': 'other', 'name': None, 'domain_id': None})
     """
     if project_id is None or project_id == ctx.project_id:
-        project = Munch(id=ctx.project_id, name=ctx.project_name, domain_id=ctx.project_domain_id)
+        project = munch_from(id=ctx.project_id, name=ctx.project_name, domain_id=ctx.project_domain_id)
     else:
-        project = Munch(id=project_id, name=None, domain_id=None)
-    return Munch(cloud=ctx.cloud, region_name=ctx.region_name, zone=zone, project=project)
+        project = munch_from(id=project_id, name=None, domain_id=None)
+    return munch_from(cloud=ctx.cloud, region_name=ctx.region_name, zone=zone, project=project)

@@ -18,7 +18,8 @@ vendor:
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from munch import Munch
 
@@ -34,6 +35,7 @@ __all__ = [
     "as_mapping",
     "as_list",
     "to_munch",
+    "munch_from",
     "leftover",
     "raw_mapping",
     "first_text",
@@ -291,11 +293,30 @@ def to_munch(value: Any) -> Any:
     >>> m = to_munch({"a": {"b": (1, 2)}}); m.a.b
     [1, 2]
     """
+    if type(value) in _SCALARS:  # most leaves: answered without an ABC check
+        return value
     if isinstance(value, Mapping):
-        return Munch((key, to_munch(item)) for key, item in value.items())
+        return munch_from((key, to_munch(item)) for key, item in value.items())
     if isinstance(value, (list, tuple)):
         return [to_munch(item) for item in value]
     return value
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def munch_from(pairs: Iterable[tuple[Any, Any]] = (), /, **values: Any) -> Munch:
+    """A Munch of ``pairs`` and ``values``, the same as ``Munch(pairs, **values)``, built faster.
+
+    Munch.update sets keys one by one in Python; Munch keeps dict's own ``__setitem__``,
+    so dict's update fills it the same way at C speed (a listing builds ~10 per server).
+
+    >>> munch_from([("a", 1)], b=2)
+    Munch({'a': 1, 'b': 2})
+    """
+    made = dict.__new__(Munch)  # an empty Munch without Munch.__init__'s Python-level update
+    dict.update(made, pairs, **values)
+    return made
 
 
 def leftover(raw: Mapping, consumed: Iterable[str]) -> Munch:
@@ -304,8 +325,8 @@ def leftover(raw: Mapping, consumed: Iterable[str]) -> Munch:
     >>> leftover({"id": "1", "links": []}, {"id"})
     Munch({'links': []})
     """
-    used = frozenset(consumed)
-    return Munch((key, to_munch(item)) for key, item in raw.items() if key not in used)
+    used = consumed if isinstance(consumed, frozenset) else frozenset(consumed)
+    return munch_from((key, to_munch(item)) for key, item in raw.items() if key not in used)
 
 
 def raw_mapping(raw: Any) -> Mapping:

@@ -17,7 +17,8 @@ or one of its tags starts with :data:`OWNER_TAG_PREFIX`.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from munch import Munch
 

@@ -16,7 +16,8 @@ to ``properties`` verbatim.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from munch import Munch
 

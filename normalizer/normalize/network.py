@@ -17,7 +17,8 @@ rules, clouds.yaml and the API; this module copies that decision into the view.
 from __future__ import annotations
 
 import ipaddress
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from munch import Munch
 

@@ -18,7 +18,8 @@ m1.small  1      2048  20    0          True
 from __future__ import annotations
 
 import html
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Callable
 
 from munch import Munch, munchify
 from yaml.representer import Representer, SafeRepresenter
@@ -116,6 +117,9 @@ class Record(Munch):
     """
 
     _kind = "record"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:  # noqa: D107 (as Munch's, without its Python loop)
+        dict.__init__(self, *args, **kwargs)
 
     def __repr__(self) -> str:
         return one_line(self._kind, self)

@@ -28,7 +28,8 @@ private), and the five address fields, independent of the order of the API's lis
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from munch import Munch
 
@@ -46,6 +47,7 @@ from normalizer.normalize.fields import (
     first_text,
     leftover,
     lower_text,
+    munch_from,
     raw_mapping,
     server_state,
     to_munch,
@@ -152,14 +154,14 @@ def _image_summary(image: Mapping, identity: Mapping[str, Any] | None) -> Munch:
     else:
         distro = lower_text(_image_property(image, "os_distro"))
         version = as_text(_image_property(image, "os_version"))
-    return Munch(id=as_text(image.get("id")), name=as_str(image.get("name")), distro=distro, version=version)
+    return munch_from(id=as_text(image.get("id")), name=as_str(image.get("name")), distro=distro, version=version)
 
 
 def _flavor_summary(value: Any) -> Munch:
     # Before microversion 2.47 Nova sends {id, links}; from 2.47 the flavor is embedded
     # as {original_name, vcpus, ram, disk, ...} and carries no id.
     flavor = as_mapping(value) or {}
-    return Munch(
+    return munch_from(
         id=as_text(flavor.get("id")),
         name=first_text(flavor.get("original_name"), flavor.get("name")),
         vcpus=as_int(flavor.get("vcpus")),

@@ -26,9 +26,11 @@ of servers costs one index build plus a dictionary look-up per address.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, NamedTuple
 
 from munch import Munch
 
@@ -40,7 +42,7 @@ from normalizer.normalize.addresses import (
     role_for,
 )
 from normalizer.normalize.fields import (IP_TYPE_KEY, MAC_KEY, as_list, as_mapping, as_str, as_text, first_text,
-                                        lower_text)
+                                        lower_text, munch_from)
 from normalizer.normalize.network_role import NetworkRole
 from normalizer.select.decision import Considered, Decision
 
@@ -143,8 +145,8 @@ def _address_entry(addr: Any, *, kind: str, network: Any, mac: Any) -> Munch | N
     parsed = parse_address(addr)
     if parsed is None:
         return None
-    return Munch(addr=addr, version=parsed.version, type=kind, network=as_str(network),
-                 mac=as_str(mac), is_public=False)
+    return munch_from(addr=addr, version=parsed.version, type=kind, network=as_str(network),
+                      mac=as_str(mac), is_public=False)
 
 
 def collect_addresses(raw: Mapping, server_id: str | None, floating_ips: Iterable[Any] = (),
@@ -252,6 +254,7 @@ class _Facts:
     keys: frozenset
 
 
+@functools.lru_cache(maxsize=4096)  # a cloud has few subnets, and every server is checked against them
 def _network(cidr: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
     try:
         return ipaddress.ip_network(cidr, strict=False)
@@ -324,12 +327,25 @@ def decide_addresses(entries: Sequence[Mapping[str, Any]], *, server_id: str | N
     return AddressDecisions(verdicts, fields)
 
 
-def _decided_entry(entry: Mapping, verdict: Decision) -> Munch:
+class _Decided(NamedTuple):
+    """One address as the field rules read it: the entry plus its verdict (internal, read per address)."""
+
+    addr: Any
+    version: Any
+    network: Any
+    mac: Any
+    type: str
+    is_public: bool
+    rule: str
+    reason: str
+
+
+def _decided_entry(entry: Mapping, verdict: Decision) -> _Decided:
     """The entry as the field rules read it (entries explained from outside may lack keys)."""
     ip = parse_address(entry.get("addr"))
-    return Munch(addr=entry.get("addr"), version=ip.version if ip is not None else entry.get("version"),
-                 network=entry.get("network"), mac=entry.get("mac"), type=verdict.value["type"],
-                 is_public=verdict.value["is_public"], rule=verdict.rule, reason=verdict.reason)
+    return _Decided(entry.get("addr"), ip.version if ip is not None else entry.get("version"),
+                    entry.get("network"), entry.get("mac"), verdict.value["type"], verdict.value["is_public"],
+                    verdict.rule, verdict.reason)
 
 
 def _fip_targets(decided: list, facts: _Facts) -> set:
@@ -353,14 +369,14 @@ def _decide_fields(decided: list, facts: _Facts, *, prefer_ipv6: bool, private_c
     rank = {name: i for i, name in enumerate(network_order(dict.fromkeys(names), facts.roles))}
     targets = _fip_targets(decided, facts)
 
-    def order(entry: Munch) -> tuple:
+    def order(entry: _Decided) -> tuple:
         ip = parse_address(entry.addr)
         return (rank.get(entry.network, len(rank)), int(ip) if ip is not None else 0, entry.addr)
 
-    def public_key(entry: Munch) -> tuple:
+    def public_key(entry: _Decided) -> tuple:
         return (entry.type != "floating", *order(entry))
 
-    def private_key(entry: Munch) -> tuple:
+    def private_key(entry: _Decided) -> tuple:
         first, *rest = order(entry)
         return (first, address_key(entry.addr) not in targets, *rest)
 
@@ -378,7 +394,7 @@ def _decide_fields(decided: list, facts: _Facts, *, prefer_ipv6: bool, private_c
     return {name: fields[name] for name in ADDRESS_FIELDS}
 
 
-def _field_decision(name: str, family: list, chosen: Munch | None, facts: _Facts, targets: set) -> Decision:
+def _field_decision(name: str, family: list, chosen: _Decided | None, facts: _Facts, targets: set) -> Decision:
     subject = f"{name} of server {facts.server_name!r}"
     considered = tuple(Considered(str(e.addr), e.reason) for e in family if e is not chosen)
     if chosen is None:

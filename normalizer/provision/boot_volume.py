@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from normalizer.arguments import kind_of
 from normalizer.exceptions import ConfigError, UnsupportedOnCloud

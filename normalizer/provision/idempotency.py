@@ -22,7 +22,8 @@ created and are not compared.
 from __future__ import annotations
 
 from dataclasses import fields
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from normalizer.exceptions import AmbiguousMatch, ConfigError, SelectionError, format_candidates
 from normalizer.provision.plan import ServerPlan, ServerRequest, check_create_options

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Callable
 
 from normalizer.exceptions import Conflict, NotFound, ProvisionError, QuotaExceeded
 from normalizer.normalize import CREATED_BY_DESCRIPTION

@@ -9,7 +9,8 @@ releases only what these marks name.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from normalizer.exceptions import Conflict, NotFound, ProvisionError
 from normalizer.normalize import CREATED_BY_DESCRIPTION, OWNER_TAG_PREFIX, is_created_by_normalizer

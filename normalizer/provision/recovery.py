@@ -11,7 +11,8 @@ so it is removed with everything else this call created.
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Iterable, Mapping, TypeVar
+from collections.abc import Iterable, Mapping
+from typing import Any, Callable, TypeVar
 
 from normalizer.exceptions import APIError, NormalizerError
 from normalizer.provision.ledger import Ledger

@@ -13,7 +13,8 @@ import base64
 import logging
 import uuid
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from collections.abc import Mapping
+from typing import Any, Callable
 
 from munch import Munch
 

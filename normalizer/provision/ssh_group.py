@@ -11,7 +11,8 @@ until they are gone.
 from __future__ import annotations
 
 import ipaddress
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from normalizer.exceptions import Conflict, NotFound
 from normalizer.normalize import CREATED_BY_DESCRIPTION

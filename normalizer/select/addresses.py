@@ -10,7 +10,8 @@ explained is what was decided.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from normalizer.exceptions import SelectionError
 from normalizer.normalize.fields import as_text

@@ -9,7 +9,8 @@ sentence a person can read, and the alternatives it considered with the verdict 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from munch import Munch
 

@@ -36,7 +36,8 @@ from __future__ import annotations
 import difflib
 import reprlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from normalizer.exceptions import NoMatch, SelectionError
 from normalizer.normalize.fields import as_bool, as_int, as_text

@@ -23,7 +23,8 @@ an SSH user such as Windows) is read from the typed ``profile.login`` section.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Callable, Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Callable
 
 from normalizer.select.decision import Considered, Decision
 from normalizer.select.images import image_identity, image_label, image_property

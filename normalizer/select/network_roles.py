@@ -15,7 +15,8 @@ the setting that resolves it. ``Cloud.get_*_network`` raises then; nothing guess
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from normalizer.normalize.addresses import is_global_cidr, parse_address
 from normalizer.normalize.network_role import NetworkRole

@@ -8,7 +8,8 @@ their modules; tests pass simple doubles.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Mapping, Protocol, TypeVar
+from collections.abc import Iterable, Mapping
+from typing import Any, Callable, Protocol, TypeVar
 from urllib.parse import quote
 
 from normalizer.exceptions import APIError, NotFound

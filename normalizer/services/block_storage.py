@@ -11,7 +11,8 @@ before any request).
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from normalizer.services.base import ServiceBase, segment
 from normalizer.services.pagination import paginate

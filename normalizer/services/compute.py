@@ -7,7 +7,8 @@ needed (see :data:`PROXY_MICROVERSION` and :meth:`ComputeService.create_keypair`
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from normalizer.microversions import microversion_at_least
 from normalizer.services.base import ServiceBase, segment, unwrap

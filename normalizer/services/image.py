@@ -8,7 +8,8 @@ every list is walked to the end.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from normalizer.services.base import ServiceBase, segment
 from normalizer.services.pagination import paginate

@@ -8,7 +8,8 @@ Paths are relative to ``transport.base_url("network")``, which already ends in
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, NamedTuple
+from collections.abc import Iterable, Mapping
+from typing import Any, NamedTuple
 
 from normalizer.exceptions import AuthError, NotFound
 from normalizer.services.base import ServiceBase, segment

@@ -23,7 +23,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from typing import Any, Callable, Mapping
+from collections.abc import Mapping
+from typing import Any, Callable
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 from normalizer.exceptions import APIError, RequestTimeout

@@ -15,9 +15,11 @@ import http
 import json as jsonlib
 import re
 import threading
+import time
 import uuid
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from normalizer.exceptions import ConfigError
@@ -324,16 +326,27 @@ class FakeCloud:
         if exc_type is None:
             self.assert_no_unexpected()
 
-    def serve(self) -> contextlib.AbstractContextManager[str]:
+    def serve(self, latency: float = 0.0) -> contextlib.AbstractContextManager[str]:
         """Serve over HTTP on 127.0.0.1 (ephemeral port); yields the base URL.
 
-        >>> # with FakeCloud().serve() as base: requests.get(base + "/identity")
+        ``latency``: seconds every answer waits before it is sent, like a round trip to a
+        distant cloud (each connection is served by its own thread, so waits overlap).
+
+        >>> # with FakeCloud().serve(latency=0.02) as base: requests.get(base + "/identity")
         """
         from normalizer.testing.http_server import running  # noqa: PLC0415 - serve mode only
 
+        if not isinstance(latency, (int, float)) or isinstance(latency, bool) or not 0 <= latency <= 60:
+            raise ConfigError(f"latency must be a number of seconds from 0 to 60, not {latency!r}")
+
+        def answer(method: str, target: str, headers: dict, body: Any) -> tuple[int, dict, bytes]:
+            if latency:
+                time.sleep(latency)
+            return self._answer(method, target, headers, body)
+
         @contextlib.contextmanager
         def serving() -> Iterator[str]:
-            with running(self._answer) as port:
+            with running(answer) as port:
                 previous = self.base_url
                 self._set_base(f"http://127.0.0.1:{port}")
                 try:

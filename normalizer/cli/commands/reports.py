@@ -5,7 +5,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from normalizer.cli.output import Listing, Record
 from normalizer.cli.runtime import Runtime, UsageError, cloud_label

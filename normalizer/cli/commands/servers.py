@@ -6,7 +6,8 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from normalizer.cli.file_arguments import default_key_file, public_keys, read_text
 from normalizer.cli.output import Listing, Record, detail_text
