@@ -174,7 +174,7 @@ class Cloud:
 
     def _topology(self, servers: list | None = None) -> tuple[Topology, NetworkRoles]:
         """One topology snapshot (see :class:`~normalizer.facts.CloudFacts`) and every network's role."""
-        topology = self._facts.topology(servers)
+        topology = self._facts.topology(servers, self.profile.network)
         return topology, network_roles(topology, self.profile)
 
     def list_networks(self) -> list[Munch]:

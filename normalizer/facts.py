@@ -34,7 +34,7 @@ from normalizer.provision.access import PORT_FORWARDING_EXTENSION
 from normalizer.provision.port_forwarding import is_shared_floating_ip
 from normalizer.provision.public_ip import owner_marks
 from normalizer.provision.ssh_group import group_allows_ssh
-from normalizer.select.network_roles import ROUTER_INTERFACE_OWNERS
+from normalizer.select.network_roles import ROUTER_INTERFACE_OWNERS, routers_decide_nothing
 
 __all__ = ["CloudFacts", "NetworkCapabilities"]
 
@@ -108,12 +108,14 @@ class CloudFacts:
             self._l3 = False
             return []
 
-    def topology(self, servers: Sequence[Any] | None = None) -> Topology:
+    def topology(self, servers: Sequence[Any] | None = None, settings: Any = None) -> Topology:
         """One snapshot of the network facts roles are decided from.
 
         Four listings on a Neutron cloud (networks, subnets, routers, router-interface
-        ports), two without the router extension. Without a network API the networks
-        are the labels of the servers' addresses; ``servers`` already fetched are used.
+        ports), two without the router extension or when ``settings`` (the profile's
+        network settings, clouds.yaml ``networks:`` included) already name the pool and
+        the NAT destination. Without a network API the networks are the labels of the
+        servers' addresses; ``servers`` already fetched are used.
         """
         project_id = self._transport.project.get("id")
         networks = self.neutron_call(self._network.list_networks)
@@ -122,6 +124,8 @@ class CloudFacts:
             return Topology(networks=networks_from_addresses(servers), subnets=subnets_from_addresses(servers),
                             project_id=project_id, l3=False)
         subnets = self._network.list_subnets()
+        if routers_decide_nothing(networks, settings):
+            return Topology(networks=networks, subnets=subnets, project_id=project_id, l3=self._l3)
         routers = self._l3_call(self._network.list_routers)
         router_ports = self._network.list_ports(filters={"device_owner": list(ROUTER_INTERFACE_OWNERS)}) \
             if self._l3 else []

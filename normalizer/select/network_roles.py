@@ -25,7 +25,7 @@ from normalizer.select.decision import Considered, Decision
 if TYPE_CHECKING:  # select/ reads profiles; the profile package never imports select/
     from normalizer.profiles.model import NetworkSettings
 
-__all__ = ["NetworkRole", "NetworkRoles", "classify_networks", "ROUTER_INTERFACE_OWNERS"]
+__all__ = ["NetworkRole", "NetworkRoles", "classify_networks", "routers_decide_nothing", "ROUTER_INTERFACE_OWNERS"]
 
 #: device_owner values of the ports that join a router to a tenant network
 ROUTER_INTERFACE_OWNERS = ("network:router_interface", "network:router_interface_distributed",
@@ -209,6 +209,9 @@ def _external_decision(roles, facts, settings) -> Decision:
     if getattr(settings, "floating_ip_api", None) == "none" or getattr(settings, "public_access", None) == "none":
         return Decision(subject, None, "profile", "the profile says this cloud gives no floating IPs")
     ruled = [(r, f) for r, f in zip(roles, facts) if f.rule is not None and getattr(f.rule, "nat_source", False)]
+    if len(ruled) == 1:  # routers are not read then (routers_decide_nothing): say nothing about them
+        return _decide(subject, [(ruled[0][0], "a network rule sets nat_source")], [], "profile network rule",
+                       why_one="{name} is set as nat_source", why_none="")
     if ruled:
         chosen, lost = _reachable_first(ruled)
         return _decide(subject, chosen, lost, "profile network rule",
@@ -285,6 +288,32 @@ def _with_flags(roles: list[NetworkRole], external: Decision, nat: Decision, pri
                          nat_destination=role.id is not None and role.id == nat.value,
                          default_interface=role.id is not None and role.id == private.value)
                  for role in roles)
+
+
+def routers_decide_nothing(networks: Sequence[Mapping], settings: NetworkSettings | None) -> bool:
+    """True when the settings alone decide the floating-IP pool and the NAT destination.
+
+    Routers and router interfaces only help choose those two; when the profile gives no
+    floating IPs, or exactly one listed network is ruled ``nat_source`` and exactly one
+    ``nat_destination`` (clouds.yaml ``networks:``), reading them changes no role.
+
+    >>> from types import SimpleNamespace
+    >>> from normalizer.profiles.model import NetworkRule
+    >>> rules = SimpleNamespace(networks=(NetworkRule(name="pool", nat_source=True),
+    ...                                   NetworkRule(name="tenant", nat_destination=True)))
+    >>> nets = [{"id": "1", "name": "pool"}, {"id": "2", "name": "tenant"}]
+    >>> routers_decide_nothing(nets, rules), routers_decide_nothing(nets[:1], rules)
+    (True, False)
+    """
+    if getattr(settings, "floating_ip_api", None) == "none" or getattr(settings, "public_access", None) == "none":
+        return True
+    rules = tuple(getattr(settings, "networks", ()) or ())
+    if not rules:
+        return False
+    chosen = [next((r for r in rules if r.matches(_text(n.get("id")), _text(n.get("name")))), None)
+              for n in networks if isinstance(n, Mapping)]
+    return all(sum(1 for rule in chosen if rule is not None and getattr(rule, flag, False)) == 1
+               for flag in ("nat_source", "nat_destination"))
 
 
 def classify_networks(networks: Sequence[Mapping], subnets: Iterable[Mapping] = (), routers: Iterable[Mapping] = (),
