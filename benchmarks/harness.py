@@ -187,6 +187,18 @@ class Floor:
         return "floor: keystoneauth1 + GET pages + json"
 
 
+class Served:
+    """What the libraries' ``connect`` methods read from a FakeCloud, for a cloud ``serve.py`` serves."""
+
+    def __init__(self, kwargs: dict) -> None:
+        self.kwargs = dict(kwargs)
+        for key, value in kwargs.items():
+            setattr(self, key, value)
+
+    def connect_kwargs(self) -> dict:
+        return dict(self.kwargs)
+
+
 LIBRARIES = (SDK(), Normalizer())
 FLOOR = Floor()
 

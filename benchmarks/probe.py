@@ -6,7 +6,8 @@
 profiles or configuration on first use is counted.
 
 ``memory LIB KWARGS_JSON``: list every server of a cloud served over HTTP (serve.py) and
-report the growth of this process's peak resident memory during the listing. The cloud
+report how far this process's peak resident memory (VmHWM, reset just before) rose above
+its resident memory before the listing. The cloud
 runs in another process, so only the client's memory is counted.
 
 LIB is ``normalizer``, ``openstacksdk`` or ``floor``.
@@ -16,7 +17,6 @@ from __future__ import annotations
 import gc
 import json
 import os
-import resource
 import sys
 import time
 
@@ -38,39 +38,32 @@ def first_connect(lib: str) -> dict:
     return {"connect_ms": (time.perf_counter() - start) * 1000, "modules": len(sys.modules)}
 
 
-def _rss_kib() -> float:
-    with open("/proc/self/statm", encoding="ascii") as statm:
-        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1024
-
-
 def memory(lib: str, kwargs: dict) -> dict:
     """Peak RSS growth of one listing; the libraries are imported and connected before the baseline."""
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import harness  # noqa: PLC0415  (isolates the process; only 127.0.0.1 can be reached)
 
     chosen = {"normalizer": harness.Normalizer(), "openstacksdk": harness.SDK(), "floor": harness.FLOOR}[lib]
-    conn = chosen.connect(_Served(kwargs))
+    conn = chosen.connect(harness.Served(kwargs))
     gc.collect()
-    before_rss, before_peak = _rss_kib(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    _reset_peak()
+    before = _status_kib("VmRSS")
     start = time.perf_counter()
     servers = chosen.list_servers(conn)
     seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    # ru_maxrss is the process's peak: growth is only measurable when the listing set a new one
-    growth = peak - before_rss if peak > before_peak else None
-    return {"peak_growth_kib": growth, "servers": len(servers), "seconds": seconds}
+    return {"peak_growth_kib": _status_kib("VmHWM") - before, "servers": len(servers), "seconds": seconds}
 
 
-class _Served:
-    """The attributes harness's connect methods read from a FakeCloud, from serve.py's kwargs."""
+def _reset_peak() -> None:
+    # Linux (since 4.0): writing 5 to clear_refs resets the peak RSS (VmHWM) to the current RSS
+    with open("/proc/self/clear_refs", "w", encoding="ascii") as refs:
+        refs.write("5")
 
-    def __init__(self, kwargs: dict) -> None:
-        self.kwargs = kwargs
-        for key, value in kwargs.items():
-            setattr(self, key, value)
 
-    def connect_kwargs(self) -> dict:
-        return dict(self.kwargs)
+def _status_kib(field: str) -> float:
+    with open("/proc/self/status", encoding="ascii") as status:
+        line = next(line for line in status if line.startswith(field + ":"))
+    return float(line.split()[1])
 
 
 def main(argv: list[str]) -> int:

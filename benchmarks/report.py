@@ -4,10 +4,7 @@
 """
 from __future__ import annotations
 
-import os
 import statistics
-import subprocess
-import sys
 from dataclasses import dataclass, field
 
 from harness import Sample
@@ -127,22 +124,6 @@ def mix_lines(results: Results, largest: int = 12) -> list[str]:
         rest = sum(sample.mix.values()) - sum(count for _, count in shown)
         text = ", ".join(f"{count}x `{call}`" for call, count in shown) + (f", {rest} more" if rest else "")
         lines.append(f"- {row.scenario}, {row.library} ({sample.requests}): {text or 'none'}")
-    return lines
-
-
-def import_costs() -> list[str]:
-    """Import time (best of 3, fresh interpreter) and modules loaded, per library."""
-    probe = ("import sys, time; t = time.perf_counter(); import {m}; "
-             "print(time.perf_counter() - t, len(sys.modules))")
-    lines = ["| library | import ms (fresh interpreter, best of 3) | modules loaded |", "|---|---:|---:|"]
-    for module, label in (("openstack", "openstacksdk"), ("normalizer", "normalizer")):
-        runs = []
-        for _ in range(3):
-            out = subprocess.run([sys.executable, "-c", probe.format(m=module)], capture_output=True, text=True,
-                                 check=True, env=dict(os.environ)).stdout.split()
-            runs.append((float(out[0]), int(out[1])))
-        best = min(runs)
-        lines.append(f"| {label} | {best[0] * 1000:.0f} | {best[1]} |")
     return lines
 
 

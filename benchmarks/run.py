@@ -27,7 +27,8 @@ CALLER_CWD = os.getcwd()  # importing harness moves the process into a temporary
 
 import harness  # noqa: E402  (isolates the process before the libraries are imported)
 from harness import FLOOR, LIBRARIES, SDK, Bench, Normalizer, dist_version  # noqa: E402
-from report import Results, connect_costs, import_costs, mix_lines, ratio_table, results_table  # noqa: E402
+from report import Results, connect_costs, mix_lines, ratio_table, results_table  # noqa: E402
+import targets  # noqa: E402
 
 
 # --- scenarios --------------------------------------------------------------------------
@@ -129,6 +130,67 @@ def warm_up() -> None:
             lib.list_servers(bench.connect(lib, cache=True)[0])
 
 
+# --- the scale targets (targets.py) -----------------------------------------------------
+
+
+def _requests_of(results: Results, prefix: str, library: str) -> int | None:
+    row = next((r for r in results.ordered() if r.scenario.startswith(prefix) and r.library.startswith(library)
+                and "cache" not in r.library), None)
+    return max(s.requests for s in row.every) if row and row.every else None
+
+
+def scale(args: argparse.Namespace, results: Results, started: float) -> tuple[list[targets.Target], list[str]]:
+    """Every scale figure as a target row, plus the tables behind them."""
+    rows: list[targets.Target] = []
+    growth = targets.growth(args.scale_sizes, reps=args.large_reps)
+    _progress("growth done", started)
+    for g in growth:
+        if g.n >= 5000:
+            rows.append(targets.target(f"client time per server, {g.n:,} servers, vs floor client", g.ours_us,
+                                       g.floor_us, 3, unit="us"))
+    flat = [g.ours_us for g in growth if g.n >= 1000]
+    if len(flat) > 1:
+        rows.append(targets.target(f"flat: per-server time, largest / smallest ({', '.join(f'{g.n:,}' for g in growth if g.n >= 1000)})",
+                                   max(flat), min(flat), 1.25, unit="us"))
+    memory = targets.memory(args.memory_n)
+    _progress("memory done", started)
+    ours, sdk = memory["normalizer"]["peak_growth_kib"], memory["openstacksdk"]["peak_growth_kib"]
+    if ours and sdk:
+        rows.append(targets.target(f"memory: peak RSS growth listing {args.memory_n:,} servers", ours, sdk, 0.4,
+                                   unit="KiB", note=f"floor client {memory['floor']['peak_growth_kib'] or 0:,.0f} KiB"))
+    imported = targets.imports()
+    connects = targets.first_connects()
+    _progress("import and connect done", started)
+    rows.append(targets.target("`import` in a fresh interpreter (best of 3)", imported["normalizer"][0],
+                               imported["openstacksdk"][0], 0.3, unit="ms",
+                               note=f"modules {imported['normalizer'][1]} vs {imported['openstacksdk'][1]}"))
+    rows.append(targets.target("first `connect()` in a fresh process (median of 3)", connects["normalizer"],
+                               connects["openstacksdk"], 1.0, unit="ms"))
+    rows.append(targets.target("import + first `connect()`", imported["normalizer"][0] + connects["normalizer"],
+                               imported["openstacksdk"][0] + connects["openstacksdk"], 1.0, unit="ms"))
+    creates, sdk_create = targets.creates(), targets.sdk_create()
+    by_layout = {layout: created for layout, created, _, _ in creates}
+    for layout, why in (("fip", "no networks named"), ("split-stack", "clouds.yaml names the networks")):
+        rows.append(targets.target(f"create with a floating IP, empty cache, new Cloud ({layout}: {why})",
+                                   by_layout[layout], 15, 1.0, unit="requests",
+                                   note=f"openstacksdk {sdk_create[0] or '-'} on fip"))
+    ours_get, sdk_get = _requests_of(results, "S8 by id", "normalizer"), _requests_of(results, "S8 by id", "openstacksdk")
+    if ours_get and sdk_get:
+        rows.append(targets.target("`get_server(id)` requests, new connection", ours_get, sdk_get, 1.0, unit="requests"))
+    together = targets.parallel(args.clouds, args.cloud_servers, args.latency, reps=args.large_reps)
+    _progress("parallel clouds done", started)
+    for lib, found in together.items():
+        rows.append(targets.target(
+            f"{args.clouds} clouds x {args.cloud_servers} servers, {args.latency * 1000:.0f} ms round trip, threads: "
+            f"all at once vs slowest alone ({lib})", found["all_ms"], found["slowest_ms"], 1.5, unit="ms",
+            note="" if found["valid"] else "INVALID: a listing missed servers"))
+    tables = ["S2 cost growth (fip layout, half the servers with a floating IP; FakeCloud's time subtracted):", "",
+              *targets.growth_table(growth), "", "Requests of a create and a delete on every layout (new Cloud, "
+              "empty cache, authentication included; the server gets a public address where the layout offers one):",
+              "", *targets.creates_table(creates, sdk_create)]
+    return rows, tables
+
+
 # --- main -------------------------------------------------------------------------------
 
 
@@ -153,13 +215,22 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="the whole protocol: 5 runs (3 at N=5000), every row traced, N=5000 too (about 45 min)")
     parser.add_argument("--quick", action="store_true", help="smoke test: N=100, 1 timed run (~40 s)")
     parser.add_argument("--json", help="also write every sample to this file")
+    parser.add_argument("--scale-sizes", default="1000,5000,20000",
+                        help="server counts of the per-server growth against the floor (default 1000,5000,20000)")
+    parser.add_argument("--memory-n", type=int, default=5000, help="servers listed for the memory figure (default 5000)")
+    parser.add_argument("--clouds", type=int, default=10, help="clouds listed at once (default 10)")
+    parser.add_argument("--cloud-servers", type=int, default=100, help="servers per parallel cloud (default 100)")
+    parser.add_argument("--latency", type=float, default=0.02, help="round trip of the parallel clouds (default 0.02 s)")
+    parser.add_argument("--no-scale", action="store_true", help="leave out the scale targets (targets.py)")
     args = parser.parse_args(argv)
     args.sizes = [int(n) for n in args.sizes.split(",") if n.strip()]
+    args.scale_sizes = [int(n) for n in args.scale_sizes.split(",") if n.strip()]
     if args.full:
         args.sizes, args.slow_reps, args.sdk_max, args.trace_all = [100, 1000, 5000], args.reps, 5000, True
         args.trace_max = 5000
     if args.quick:
         args.sizes, args.reps, args.slow_reps, args.large_reps = [100], 1, 1, 1
+        args.scale_sizes, args.memory_n, args.cloud_servers = [1000, 2000], 1000, 20
     return args
 
 
@@ -185,7 +256,7 @@ def run(args: argparse.Namespace) -> Results:
 def header(args: argparse.Namespace, seconds: float) -> list[str]:
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     versions = ", ".join(f"{name} {dist_version(name)}" for name in
-                         ("openstacksdk", "normalizer", "keystoneauth1", "requests", "requests-mock"))
+                         ("openstacksdk", "openstack-normalizer", "keystoneauth1", "requests", "requests-mock"))
     return [f"Measured {now}; CPython {platform.python_version()}, {platform.system()} {platform.machine()}, "
             f"{os.cpu_count()} cores; {versions}.",
             f"Timed runs per row: {args.reps} ({args.slow_reps} for openstacksdk listings at N>=1000, "
@@ -197,18 +268,19 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.perf_counter()
     results = run(args)
-    imports = import_costs()
+    goals, tables = scale(args, results, started) if not args.no_scale else ([], [])
     seconds = time.perf_counter() - started
-    print("\n".join([*header(args, seconds), "", *results_table(results), "",
+    print("\n".join([*header(args, seconds), "", *(targets.targets_table(goals) + [""] if goals else []),
+                     *(tables + [""] if tables else []), *results_table(results), "",
                      "openstacksdk relative to normalizer without cache:", "", *ratio_table(results), "",
-                     *imports, "", *connect_costs(results), "", "Requests made (first timed run):", "",
-                     *mix_lines(results)]))
+                     *connect_costs(results), "", "Requests made (first timed run):", "", *mix_lines(results)]))
     if args.json:
         rows = [{"scenario": r.scenario, "library": r.library, "samples": [vars(s) for s in r.samples],
                  "traced": vars(r.traced) if r.traced else None} for r in results.ordered()]
         with open(os.path.join(CALLER_CWD, args.json), "w", encoding="utf-8") as handle:
             json.dump({"header": header(args, seconds), "rows": rows}, handle, indent=1)
     invalid = [r for r in results.ordered() if not all(s.valid.startswith("yes") for s in r.every)]
+    invalid += [g for g in goals if "INVALID" in g.note]
     return 1 if invalid else 0
 
 

@@ -37,7 +37,7 @@ from normalizer.provision.orphan_sweep import OrphanSweep
 from normalizer.provision.orphans import epoch_seconds, older_than_seconds
 from normalizer.interpret import (Topology, image_login, image_view, nat_destination, network_role_decision,
                                   network_roles, network_views, server_login, server_viewer,
-                                  explain_server_address, login_users, with_boot_volume_images)
+                                  explain_server_address, login_users, releasing, with_boot_volume_images)
 from normalizer.select.addresses import ADDRESS_FIELDS
 from normalizer.select.decision import Decision
 from normalizer.select.flavors import pick_flavor
@@ -251,7 +251,7 @@ class Cloud:
         """
         raws, images = with_boot_volume_images(servers, self._facts.boot_volumes(servers),
                                                {image.get("id"): image for image in self._image.list_images()})
-        by_id = {str(raw.get("id")): raw for raw in raws}
+        by_id = {str(raw.get("id")): raw for raw, listed in zip(raws, servers) if raw is not listed}
         topology, roles = self._topology(servers)
         fips = self._raw_floating_ips()
         view = server_viewer(roles, self.profile, self._ctx(), images=images, topology=topology, floating_ips=fips,
@@ -270,7 +270,8 @@ class Cloud:
         with self._answers("list_servers"):
             raws = self._compute.list_servers()
             view = self._server_view(raws)
-            return RecordList("server", (view(raw) for raw in raws))
+            # without a cache the raw list is ours alone: each raw server can go once it is normalized
+            return RecordList("server", releasing(raws, view) if not self._cache.enabled else map(view, raws))
 
     def get_server(self, name_or_id: str) -> Munch | None:
         """The server with this id or exact name, or None.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Callable
 
 from munch import Munch
@@ -27,7 +27,7 @@ from normalizer.select.network_roles import NetworkRoles, classify_networks
 if TYPE_CHECKING:  # the profile package never imports this module
     from normalizer.profiles import Profile
 
-__all__ = ["Topology", "network_roles", "network_views", "network_cidrs", "server_viewer", "explain_server_address",
+__all__ = ["Topology", "network_roles", "network_views", "network_cidrs", "server_viewer", "releasing", "explain_server_address",
            "networks_from_addresses", "subnets_from_addresses", "image_view", "image_login", "server_login", "login_users",
            "network_role_decision", "nat_destination", "VOLUMES_ATTACHED_KEY", "boots_from_volume",
            "with_boot_volume_images"]
@@ -207,6 +207,22 @@ def server_viewer(roles: NetworkRoles, profile: Profile, ctx: Context, *,
                                 login_user=user, image_identity=identity,
                                 forwarded=forwarded or (forwards or {}).get(str(raw.get("id"))))
     return view
+
+
+def releasing(raws: list, view: Callable[[Any], Munch]) -> Iterator[Munch]:
+    """``view`` of every raw server in order, emptying ``raws`` as it goes.
+
+    A listing then never holds every raw server and every record at once: the memory
+    of each raw server is free for the records once it is normalized. Only for a list
+    nobody else holds (not one a cache returned).
+
+    >>> raws = [{"id": 1}, {"id": 2}]
+    >>> [r["id"] for r in releasing(raws, dict)], raws
+    ([1, 2], [])
+    """
+    raws.reverse()
+    while raws:
+        yield view(raws.pop())
 
 
 def explain_server_address(server: Mapping[str, Any], field: str, roles: NetworkRoles, profile: Profile, *,
