@@ -98,8 +98,8 @@ def normalize_server(raw: Any, ctx: Context, *, floating_ips: Iterable[Any] = ()
     decided = decide_addresses(addresses, server_id=server_id, server_name=as_str(raw.get("name")),
                                network_roles=network_roles, network_cidrs=network_cidrs, floating_ips=index,
                                prefer_ipv6=prefer_ipv6, private_cloud=private_cloud)
-    for entry, verdict in zip(addresses, decided.addresses):
-        entry.type, entry.is_public = verdict.value["type"], verdict.value["is_public"]
+    for entry, (kind, public) in zip(addresses, decided.verdicts):
+        entry.type, entry.is_public = kind, public
     image = as_mapping(raw.get("image")) or {}
     zone = as_str(raw.get(SERVER_RENAMES["zone"]))
     status = as_str(raw.get("status"))

@@ -30,7 +30,7 @@ import functools
 import ipaddress
 from dataclasses import dataclass, field
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 from munch import Munch
 
@@ -224,12 +224,85 @@ def _add_floating_ips(found: dict, server_id: str | None, floating_ips: list) ->
 
 # --- step 2: decide ---------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class AddressDecisions:
-    """Every address's verdict (value ``{"type", "is_public"}``) and the five address fields."""
+class _Verdict(NamedTuple):
+    """One address with its verdict, as the field rules read it.
 
-    addresses: tuple[Decision, ...]
-    fields: Mapping[str, Decision]
+    ``why`` writes the reason only when an explanation is asked for: a listing of
+    thousands of servers needs the verdicts, not their prose.
+    """
+
+    addr: Any
+    version: Any
+    network: Any
+    mac: Any
+    type: str
+    is_public: bool
+    rule: str
+    why: Callable[[], str]
+
+    @property
+    def reason(self) -> str:
+        """The reason, written now."""
+        return self.why()
+
+
+class _Facts(NamedTuple):
+    server_id: str | None
+    server_name: Any
+    roles: Mapping[str, NetworkRole] | None
+    cidrs: Mapping[str, Sequence[str]]
+    index: FloatingIPIndex
+    keys: frozenset
+
+
+class AddressDecisions:
+    """Every address's verdict (value ``{"type", "is_public"}``) and the five address fields.
+
+    The values are decided at once; the :class:`Decision` objects, with their reasons and
+    the alternatives considered, are written the first time ``addresses`` or ``fields``
+    is read (explaining), from the same verdicts.
+    """
+
+    def __init__(self, verdicts: tuple[_Verdict, ...], chosen: Mapping[str, _Verdict | None],
+                 interface: tuple[Any, str, str], facts: _Facts, targets: set) -> None:
+        self._verdicts, self._chosen, self._interface = verdicts, chosen, interface
+        self._facts, self._targets = facts, targets
+        self._addresses: tuple[Decision, ...] | None = None
+        self._fields: dict[str, Decision] | None = None
+
+    @property
+    def verdicts(self) -> tuple[tuple[str, bool], ...]:
+        """``(type, is_public)`` of every address, in the order of the entries.
+
+        >>> decide_addresses([{"addr": "8.8.8.8", "network": "n"}]).verdicts
+        (('fixed', True),)
+        """
+        return tuple((v.type, v.is_public) for v in self._verdicts)
+
+    @property
+    def addresses(self) -> tuple[Decision, ...]:
+        """Every address's Decision, in the order of the entries."""
+        if self._addresses is None:
+            name = self._facts.server_name
+            self._addresses = tuple(
+                Decision(f"address {v.addr} of server {name!r}", {"type": v.type, "is_public": v.is_public},
+                         v.rule, v.reason) for v in self._verdicts)
+        return self._addresses
+
+    @property
+    def fields(self) -> Mapping[str, Decision]:
+        """The five address fields' Decisions, by field name."""
+        if self._fields is None:
+            ordered = sorted(self._verdicts, key=_order_key(self._verdicts, self._facts))
+            fields = {name: _field_decision(name, [v for v in ordered if v.version == int(name[-1])],
+                                            self._chosen[name], self._facts, self._targets)
+                      for name in ADDRESS_FIELDS[:4]}
+            value, rule, reason = self._interface
+            considered = tuple(Considered(str(v.addr), v.reason) for v in ordered if v.addr != value)
+            fields["interface_ip"] = Decision(f"interface_ip of server {self._facts.server_name!r}", value, rule,
+                                              reason, considered)
+            self._fields = fields
+        return self._fields
 
     def value(self, name: str) -> Any:
         """The decided value of one address field.
@@ -237,21 +310,14 @@ class AddressDecisions:
         >>> decide_addresses([]).value("interface_ip") is None
         True
         """
-        return self.fields[name].value
+        if name == "interface_ip":
+            return self._interface[0]
+        chosen = self._chosen[name]
+        return chosen.addr if chosen is not None else None
 
     def values(self) -> dict:
         """The five address fields as ``normalize_server`` returns them."""
-        return {name: decision.value for name, decision in self.fields.items()}
-
-
-@dataclass(frozen=True)
-class _Facts:
-    server_id: str | None
-    server_name: Any
-    roles: Mapping[str, NetworkRole] | None
-    cidrs: Mapping[str, Sequence[str]]
-    index: FloatingIPIndex
-    keys: frozenset
+        return {name: self.value(name) for name in ADDRESS_FIELDS}
 
 
 @functools.lru_cache(maxsize=4096)  # a cloud has few subnets, and every server is checked against them
@@ -269,35 +335,46 @@ def _outside_subnets(addr: str, cidrs: Sequence[str]) -> bool:
     return bool(nets) and ip is not None and not any(ip.version == net.version and ip in net for net in nets)
 
 
-def _decide_one(entry: Mapping, facts: _Facts) -> Decision:
-    """Floating or fixed, public or private, for one address, with the reason."""
-    addr, network = entry.get("addr"), entry.get("network")
+def _floating_reason() -> str:
+    return "a floating IP: public"
+
+
+def _decide_one(entry: Mapping, facts: _Facts) -> _Verdict:
+    """Floating or fixed, public or private, for one address, with the reason (written on demand)."""
+    addr, network, kind, mac = entry.get("addr"), entry.get("network"), entry.get("type"), entry.get("mac")
     ip = parse_address(addr)
     version = ip.version if ip is not None else entry.get("version")
-    subject = f"address {addr} of server {facts.server_name!r}"
     fip = facts.index.floating_of(addr, facts.server_id, facts.keys)
     if fip is not None:
-        unlabelled = "" if entry.get("type") == "floating" else " (Nova does not label it floating)"
-        reason = f"a floating IP: Neutron lists it bound to {fip.fixed or 'this server'}{unlabelled}: public"
-        return Decision(subject, {"type": "floating", "is_public": True}, "floating IP", reason)
-    if entry.get("type") == "floating":
-        return Decision(subject, {"type": "floating", "is_public": True}, "floating IP", "a floating IP: public")
+        unlabelled = "" if kind == "floating" else " (Nova does not label it floating)"
+        return _Verdict(addr, version, network, mac, "floating", True, "floating IP", lambda: (
+            f"a floating IP: Neutron lists it bound to {fip.fixed or 'this server'}{unlabelled}: public"))
+    if kind == "floating":
+        return _Verdict(addr, version, network, mac, "floating", True, "floating IP", _floating_reason)
     cidrs = facts.cidrs.get(network, ()) if isinstance(network, str) else ()
     outside = _outside_subnets(addr, cidrs)
     role = None if outside else role_for(facts.roles, network)
     public = address_is_public(addr, kind="fixed", role=role)  # the one rule; the reason says which half
     declared = role.routes_for(version) if role is not None else None
     if declared is not None:
-        because = role.reason or "a network rule"
-        how = "routes" if declared else "does not route"
-        verdict = "public" if public else "private"
-        reason = f"fixed on {network!r}, whose IPv{version} {how} externally ({because}): {verdict}"
-        return Decision(subject, {"type": "fixed", "is_public": public}, "network role", reason)
+        return _Verdict(addr, version, network, mac, "fixed", public, "network role",
+                        lambda: _role_reason(network, version, role, declared, public))
+    return _Verdict(addr, version, network, mac, "fixed", public, "address range",
+                    lambda: _range_reason(network, public, outside, cidrs, facts))
+
+
+def _role_reason(network: Any, version: Any, role: NetworkRole, declared: bool, public: bool) -> str:
+    how = "routes" if declared else "does not route"
+    return (f"fixed on {network!r}, whose IPv{version} {how} externally ({role.reason or 'a network rule'}): "
+            f"{'public' if public else 'private'}")
+
+
+def _range_reason(network: Any, public: bool, outside: bool, cidrs: Sequence[str], facts: _Facts) -> str:
     ranged = "globally routable" if public else "not an internet-routable range"
     reason = f"fixed on {network!r}, {ranged}: {'public' if public else 'private'}"
     if outside and role_for(facts.roles, network) is not None:
         reason += f" (outside every subnet of {network!r}: {', '.join(cidrs)}, so the network's role does not apply)"
-    return Decision(subject, {"type": "fixed", "is_public": public}, "address range", reason)
+    return reason
 
 
 def decide_addresses(entries: Sequence[Mapping[str, Any]], *, server_id: str | None = None,
@@ -322,79 +399,61 @@ def decide_addresses(entries: Sequence[Mapping[str, Any]], *, server_id: str | N
     keys = frozenset(address_key(e.get("addr")) for e in entries if isinstance(e.get("addr"), str))
     facts = _Facts(server_id, server_name, network_roles, network_cidrs or {}, index, keys)
     verdicts = tuple(_decide_one(entry, facts) for entry in entries)
-    decided = [_decided_entry(entry, d) for entry, d in zip(entries, verdicts)]
-    fields = _decide_fields(decided, facts, prefer_ipv6=prefer_ipv6, private_cloud=private_cloud)
-    return AddressDecisions(verdicts, fields)
+    targets = _fip_targets(verdicts, facts)
+    chosen = _choose(verdicts, facts, targets)
+    interface = _interface(chosen, prefer_ipv6=prefer_ipv6, private_cloud=private_cloud)
+    return AddressDecisions(verdicts, chosen, interface, facts, targets)
 
 
-class _Decided(NamedTuple):
-    """One address as the field rules read it: the entry plus its verdict (internal, read per address)."""
-
-    addr: Any
-    version: Any
-    network: Any
-    mac: Any
-    type: str
-    is_public: bool
-    rule: str
-    reason: str
-
-
-def _decided_entry(entry: Mapping, verdict: Decision) -> _Decided:
-    """The entry as the field rules read it (entries explained from outside may lack keys)."""
-    ip = parse_address(entry.get("addr"))
-    return _Decided(entry.get("addr"), ip.version if ip is not None else entry.get("version"),
-                    entry.get("network"), entry.get("mac"), verdict.value["type"], verdict.value["is_public"],
-                    verdict.rule, verdict.reason)
-
-
-def _fip_targets(decided: list, facts: _Facts) -> set:
+def _fip_targets(verdicts: Sequence[_Verdict], facts: _Facts) -> set:
     """Fixed addresses (keys) a floating IP of this server forwards to.
 
     From Neutron's listing when given; from Nova's list otherwise: a floating entry shares
     its port's MAC with the fixed entry it forwards to (order in the list is not used).
     """
     targets = {fact.fixed for fact in facts.index.owned_by(facts.server_id) if fact.fixed}
-    for entry in decided:
+    for entry in verdicts:
         fact = facts.index.floating_of(entry.addr, facts.server_id, facts.keys)
         if fact is not None and fact.fixed:
             targets.add(fact.fixed)
-    macs = {(e.network, e.mac) for e in decided if e.type == "floating" and e.mac}
-    targets |= {address_key(e.addr) for e in decided if e.type == "fixed" and e.mac and (e.network, e.mac) in macs}
+    macs = {(e.network, e.mac) for e in verdicts if e.type == "floating" and e.mac}
+    targets |= {address_key(e.addr) for e in verdicts if e.type == "fixed" and e.mac and (e.network, e.mac) in macs}
     return targets
 
 
-def _decide_fields(decided: list, facts: _Facts, *, prefer_ipv6: bool, private_cloud: bool) -> dict:
-    names = [e.network for e in decided if isinstance(e.network, str)]
+def _order_key(verdicts: Sequence[_Verdict], facts: _Facts) -> Callable[[_Verdict], tuple]:
+    """Network order (NAT destination, default interface, then by name), then address, then text."""
+    names = [e.network for e in verdicts if isinstance(e.network, str)]
     rank = {name: i for i, name in enumerate(network_order(dict.fromkeys(names), facts.roles))}
-    targets = _fip_targets(decided, facts)
 
-    def order(entry: _Decided) -> tuple:
+    def order(entry: _Verdict) -> tuple:
         ip = parse_address(entry.addr)
         return (rank.get(entry.network, len(rank)), int(ip) if ip is not None else 0, entry.addr)
+    return order
 
-    def public_key(entry: _Decided) -> tuple:
+
+def _choose(verdicts: Sequence[_Verdict], facts: _Facts, targets: set) -> dict[str, _Verdict | None]:
+    """The address each of public_v4, private_v4, public_v6 and private_v6 takes (None: none qualifies)."""
+    order = _order_key(verdicts, facts)
+
+    def public_key(entry: _Verdict) -> tuple:
         return (entry.type != "floating", *order(entry))
 
-    def private_key(entry: _Decided) -> tuple:
+    def private_key(entry: _Verdict) -> tuple:
         first, *rest = order(entry)
         return (first, address_key(entry.addr) not in targets, *rest)
 
-    fields = {}
+    chosen: dict[str, _Verdict | None] = {}
     for version in (4, 6):
-        family = sorted((e for e in decided if e.version == version), key=order)
-        public = [e for e in family if e.is_public]
-        private = [e for e in family if not e.is_public and e.type == "fixed" and e.network is not None]
-        fields[f"public_v{version}"] = _field_decision(
-            f"public_v{version}", family, min(public, key=public_key, default=None), facts, targets)
-        fields[f"private_v{version}"] = _field_decision(
-            f"private_v{version}", family, min(private, key=private_key, default=None), facts, targets)
-    fields["interface_ip"] = _interface_decision(fields, sorted(decided, key=order), facts,
-                                                 prefer_ipv6=prefer_ipv6, private_cloud=private_cloud)
-    return {name: fields[name] for name in ADDRESS_FIELDS}
+        family = [e for e in verdicts if e.version == version]
+        chosen[f"public_v{version}"] = min((e for e in family if e.is_public), key=public_key, default=None)
+        chosen[f"private_v{version}"] = min(
+            (e for e in family if not e.is_public and e.type == "fixed" and e.network is not None),
+            key=private_key, default=None)
+    return chosen
 
 
-def _field_decision(name: str, family: list, chosen: _Decided | None, facts: _Facts, targets: set) -> Decision:
+def _field_decision(name: str, family: list, chosen: _Verdict | None, facts: _Facts, targets: set) -> Decision:
     subject = f"{name} of server {facts.server_name!r}"
     considered = tuple(Considered(str(e.addr), e.reason) for e in family if e is not chosen)
     if chosen is None:
@@ -414,20 +473,16 @@ def _field_decision(name: str, family: list, chosen: _Decided | None, facts: _Fa
     return Decision(subject, chosen.addr, rule, reason, considered)
 
 
-def _interface_decision(fields: Mapping[str, Decision], everything: list, facts: _Facts, *,
-                        prefer_ipv6: bool, private_cloud: bool) -> Decision:
-    v4, v6, private = (fields[name].value for name in ("public_v4", "public_v6", "private_v4"))
+def _interface(chosen: Mapping[str, _Verdict | None], *, prefer_ipv6: bool, private_cloud: bool) -> tuple:
+    """``(value, rule, reason)`` of interface_ip, from the chosen public and private addresses."""
+    v4, v6, private = (chosen[name].addr if chosen[name] is not None else None
+                       for name in ("public_v4", "public_v6", "private_v4"))
     if prefer_ipv6 and v6:
-        value, rule, reason = v6, "prefer_ipv6", "the profile prefers IPv6 and the server has a public IPv6 address"
-    elif v4:
-        value, rule, reason = v4, "public_v4", "the server has a public IPv4 address"
-    elif v6:
-        value, rule, reason = v6, "public_v6", "public_v6 is the only public address"
-    elif private_cloud and private:
-        value, rule = private, "private cloud"
-        reason = "no public address, and the cloud is marked private: use private_v4"
-    else:
-        value, rule = None, "none"
-        reason = "no public address, and the cloud is not marked private (set private: true if it is)"
-    considered = tuple(Considered(str(e.addr), e.reason) for e in everything if e.addr != value)
-    return Decision(f"interface_ip of server {facts.server_name!r}", value, rule, reason, considered)
+        return v6, "prefer_ipv6", "the profile prefers IPv6 and the server has a public IPv6 address"
+    if v4:
+        return v4, "public_v4", "the server has a public IPv4 address"
+    if v6:
+        return v6, "public_v6", "public_v6 is the only public address"
+    if private_cloud and private:
+        return private, "private cloud", "no public address, and the cloud is marked private: use private_v4"
+    return None, "none", "no public address, and the cloud is not marked private (set private: true if it is)"
