@@ -296,9 +296,12 @@ def to_munch(value: Any) -> Any:
     if type(value) in _SCALARS:  # most leaves: answered without an ABC check
         return value
     if isinstance(value, Mapping):
-        return munch_from((key, to_munch(item)) for key, item in value.items())
+        made = dict.__new__(Munch)  # Munch keeps dict's __setitem__: filled at C speed
+        for key, item in value.items():
+            made[key] = item if type(item) in _SCALARS else to_munch(item)
+        return made
     if isinstance(value, (list, tuple)):
-        return [to_munch(item) for item in value]
+        return [item if type(item) in _SCALARS else to_munch(item) for item in value]
     return value
 
 
@@ -326,7 +329,11 @@ def leftover(raw: Mapping, consumed: Iterable[str]) -> Munch:
     Munch({'links': []})
     """
     used = consumed if isinstance(consumed, frozenset) else frozenset(consumed)
-    return munch_from((key, to_munch(item)) for key, item in raw.items() if key not in used)
+    made = dict.__new__(Munch)
+    for key, item in raw.items():
+        if key not in used:
+            made[key] = item if type(item) in _SCALARS else to_munch(item)
+    return made
 
 
 def raw_mapping(raw: Any) -> Mapping:

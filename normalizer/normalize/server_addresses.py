@@ -204,6 +204,8 @@ def _merge_duplicate(known: list, entry: Munch, typed: bool) -> None:
 
 
 def _add_floating_ips(found: dict, server_id: str | None, floating_ips: list) -> None:
+    if not floating_ips:
+        return
     by_fixed = {key: entry for key, (entry, _typed) in found.items() if entry.type == "fixed"}
     for fip in floating_ips:
         fact = _fact(fip)
@@ -321,18 +323,23 @@ class AddressDecisions:
 
 
 @functools.lru_cache(maxsize=4096)  # a cloud has few subnets, and every server is checked against them
-def _network(cidr: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+def _span(cidr: str) -> tuple[int, int, int] | None:
+    """``(version, first, last)`` of a CIDR as integers (an integer range check is cheap), or None."""
     try:
-        return ipaddress.ip_network(cidr, strict=False)
+        net = ipaddress.ip_network(cidr, strict=False)
     except ValueError:
         return None
+    return net.version, int(net.network_address), int(net.broadcast_address)
 
 
 def _outside_subnets(addr: str, cidrs: Sequence[str]) -> bool:
     """True when the network's subnets are known and none holds the address."""
-    nets = [net for net in (_network(c) for c in cidrs if isinstance(c, str)) if net is not None]
-    ip = parse_address(addr)
-    return bool(nets) and ip is not None and not any(ip.version == net.version and ip in net for net in nets)
+    spans = [span for span in (_span(c) for c in cidrs if isinstance(c, str)) if span is not None]
+    ip = parse_address(addr) if spans else None
+    if ip is None:
+        return False
+    value = int(ip)
+    return not any(version == ip.version and first <= value <= last for version, first, last in spans)
 
 
 def _floating_reason() -> str:
