@@ -8,12 +8,14 @@ hang, or eat memory.
 
 from __future__ import annotations
 
+import pathlib
 import time
 
 import pytest
+import yaml
 
 from normalizer.exceptions import ProfileError
-from normalizer.profiles import load_profile
+from normalizer.profiles import load_profile, safe_yaml
 from normalizer.profiles.loader import check_profile_file
 from normalizer.profiles.safe_yaml import MAX_DEPTH, UnsafeDocument, check_nesting, load
 from normalizer.profiles.schema import MAX_REPEAT_COUNT, repetition_counts, validate
@@ -193,3 +195,21 @@ def test_oversized_file_is_refused_before_parsing(user_profile):
 
     path = user_profile(HEAD + "message: '" + "x" * MAX_CHARS + "'\n")
     refused(lambda: load_profile("mine"), str(path), "characters long", f"at most {MAX_CHARS}")
+
+
+def test_the_libyaml_fast_path_reads_every_bundled_profile_as_the_bounded_loader_does(monkeypatch):
+    """First connects read profiles through libyaml; the answer must not depend on which loader ran."""
+    assert yaml.__with_libyaml__  # PyYAML's wheels carry libyaml; without it every read takes the bounded path
+    folder = pathlib.Path(safe_yaml.__file__).parents[2] / "vendor_profiles"
+    texts = [path.read_text() for path in sorted(folder.glob("*.yaml"))]
+    assert len(texts) > 20
+    fast = [safe_yaml._load_plain(text) for text in texts]
+    assert all(document is not safe_yaml._NOT_PLAIN for document in fast)
+    monkeypatch.setattr(safe_yaml, "_load_plain", lambda text: safe_yaml._NOT_PLAIN)
+    assert fast == [load(text) for text in texts]
+
+
+@pytest.mark.parametrize("text", [BOMB, "a: &x 1\nb: *x\n", "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1),
+                                  "when: 2024-13-45\n", "a: [unclosed\n"])
+def test_anchors_deep_nesting_and_errors_leave_the_fast_path(text):
+    assert safe_yaml._load_plain(text) is safe_yaml._NOT_PLAIN
