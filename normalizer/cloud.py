@@ -172,9 +172,9 @@ class Cloud:
 
     # --- networks ---------------------------------------------------------------------
 
-    def _topology(self, servers: list | None = None) -> tuple[Topology, NetworkRoles]:
+    def _topology(self, servers: list | None = None, for_addresses: bool = False) -> tuple[Topology, NetworkRoles]:
         """One topology snapshot (see :class:`~normalizer.facts.CloudFacts`) and every network's role."""
-        topology = self._facts.topology(servers, self.profile.network)
+        topology = self._facts.topology(servers, self.profile.network, for_addresses=for_addresses)
         return topology, network_roles(topology, self.profile)
 
     def list_networks(self) -> list[Munch]:
@@ -252,7 +252,7 @@ class Cloud:
         raws, images = with_boot_volume_images(servers, self._facts.boot_volumes(servers),
                                                {image.get("id"): image for image in self._image.list_images()})
         by_id = {str(raw.get("id")): raw for raw, listed in zip(raws, servers) if raw is not listed}
-        topology, roles = self._topology(servers)
+        topology, roles = self._topology(servers, for_addresses=True)
         fips = self._raw_floating_ips()
         view = server_viewer(roles, self.profile, self._ctx(), images=images, topology=topology, floating_ips=fips,
                              login_user=login_users(images, self.profile), forwards=self._facts.forwards(fips))

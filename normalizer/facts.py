@@ -29,7 +29,8 @@ from collections.abc import Sequence
 from typing import Any, Callable, TypeVar
 
 from normalizer.exceptions import APIError, NotFound
-from normalizer.interpret import Topology, boots_from_volume, networks_from_addresses, subnets_from_addresses
+from normalizer.interpret import (Topology, boots_from_volume, networks_from_addresses, single_homed,
+                                  subnets_from_addresses)
 from normalizer.provision.access import PORT_FORWARDING_EXTENSION
 from normalizer.provision.port_forwarding import is_shared_floating_ip
 from normalizer.provision.public_ip import owner_marks
@@ -108,7 +109,8 @@ class CloudFacts:
             self._l3 = False
             return []
 
-    def topology(self, servers: Sequence[Any] | None = None, settings: Any = None) -> Topology:
+    def topology(self, servers: Sequence[Any] | None = None, settings: Any = None, *,
+                 for_addresses: bool = False) -> Topology:
         """One snapshot of the network facts roles are decided from.
 
         Four listings on a Neutron cloud (networks, subnets, routers, router-interface
@@ -116,6 +118,10 @@ class CloudFacts:
         network settings, clouds.yaml ``networks:`` included) already name the pool and
         the NAT destination. Without a network API the networks are the labels of the
         servers' addresses; ``servers`` already fetched are used.
+
+        ``for_addresses``: only the addresses of ``servers`` will be decided from it.
+        Routers then matter only to order the networks of a server on several; when
+        every server sits on one network at most, they are not read.
         """
         project_id = self._transport.project.get("id")
         networks = self.neutron_call(self._network.list_networks)
@@ -124,7 +130,7 @@ class CloudFacts:
             return Topology(networks=networks_from_addresses(servers), subnets=subnets_from_addresses(servers),
                             project_id=project_id, l3=False)
         subnets = self._network.list_subnets()
-        if routers_decide_nothing(networks, settings):
+        if routers_decide_nothing(networks, settings) or (for_addresses and single_homed(servers or ())):
             return Topology(networks=networks, subnets=subnets, project_id=project_id, l3=self._l3)
         routers = self._l3_call(self._network.list_routers)
         router_ports = self._network.list_ports(filters={"device_owner": list(ROUTER_INTERFACE_OWNERS)}) \

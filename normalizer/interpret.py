@@ -28,7 +28,8 @@ if TYPE_CHECKING:  # the profile package never imports this module
     from normalizer.profiles import Profile
 
 __all__ = ["Topology", "network_roles", "network_views", "network_cidrs", "server_viewer", "releasing", "explain_server_address",
-           "networks_from_addresses", "subnets_from_addresses", "image_view", "image_login", "server_login", "login_users",
+           "networks_from_addresses", "subnets_from_addresses", "single_homed", "image_view", "image_login",
+           "server_login", "login_users",
            "network_role_decision", "nat_destination", "VOLUMES_ATTACHED_KEY", "boots_from_volume",
            "with_boot_volume_images"]
 
@@ -58,6 +59,18 @@ def networks_from_addresses(servers: Sequence[Mapping[str, Any]]) -> list[dict]:
                      for label in (server.get("addresses") or {}) if isinstance(label, str)})
     return [{"id": label, "name": label, "status": "ACTIVE", "subnets": [], "shared": False,
              "router:external": False, "source": "nova addresses"} for label in labels]
+
+
+def single_homed(servers: Sequence[Mapping[str, Any]]) -> bool:
+    """True when every server's Nova addresses name one network at most.
+
+    Such servers' address fields need no network order, so no router facts.
+
+    >>> single_homed([{"addresses": {"a": []}}, {"addresses": {}}]), single_homed([{"addresses": {"a": [], "b": []}}])
+    (True, False)
+    """
+    return not any(isinstance(server, Mapping) and isinstance(server.get("addresses"), Mapping)
+                   and len(server["addresses"]) > 1 for server in servers)
 
 
 def subnets_from_addresses(servers: Sequence[Mapping[str, Any]]) -> list[dict]:
