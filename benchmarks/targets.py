@@ -103,20 +103,25 @@ def growth_table(rows: list[GrowthRow]) -> list[str]:
 
 
 class ServedClouds:
-    """``serve.py`` running in its own process; ``kwargs`` are its clouds' connect arguments."""
+    """Clouds served by ``serve.py``, one process each (so no cloud waits for another's GIL).
+
+    ``kwargs`` are the clouds' connect arguments, in order.
+    """
 
     def __init__(self, clouds: int, servers: int, latency: float) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, os.path.join(HERE, "serve.py"), "--clouds", str(clouds), "--servers", str(servers),
-             "--latency", str(latency)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        self.kwargs: list[dict] = json.loads(self.process.stdout.readline())
+        self.processes = [subprocess.Popen(
+            [sys.executable, os.path.join(HERE, "serve.py"), "--servers", str(servers), "--latency", str(latency)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) for _ in range(clouds)]
+        self.kwargs: list[dict] = [json.loads(p.stdout.readline())[0] for p in self.processes]
 
     def __enter__(self) -> ServedClouds:
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        self.process.stdin.close()
-        self.process.wait(timeout=60)
+        for process in self.processes:
+            process.stdin.close()
+        for process in self.processes:
+            process.wait(timeout=60)
 
 
 def _probe(*args: str) -> dict:
@@ -209,6 +214,8 @@ def parallel(clouds: int = 10, servers: int = 100, latency: float = 0.02, reps: 
     found: dict[str, dict] = {}
     with ServedClouds(clouds, servers, latency) as served:
         for lib, runs in ((Normalizer(), reps), (SDK(), sdk_reps)):
+            if not runs:
+                continue
             _list_one(lib, served.kwargs[0])  # first-call costs (lazy imports) are not measured
             singles, wholes, counts = [], [], set()
             for _ in range(runs):

@@ -18,6 +18,7 @@ Files are parsed like ``yaml.safe_load``, within bounds on depth and size
 from __future__ import annotations
 
 import difflib
+import json
 import importlib.resources
 import os
 import re
@@ -281,7 +282,29 @@ def resolve_profile(name: str = DEFAULT_NAME, *, region_name: str | None = None,
                            hint="pass layers=[('my label', {...}), ...]")
     source, entry = _locate(name)
     vendor = _read_profile(source, entry, name)
-    return _assemble(vendor, source, region_name, layers)
+    key = _assembly_key(source, entry, region_name, layers)
+    if key is None:
+        return _assemble(vendor, source, region_name, layers)
+    if key not in _ASSEMBLED:
+        if len(_ASSEMBLED) >= _CACHE_LIMIT:
+            _ASSEMBLED.clear()
+        _ASSEMBLED[key] = _assemble(vendor, source, region_name, layers)
+    return _ASSEMBLED[key]
+
+
+# Merging and validating costs milliseconds per connect; a Profile is read-only, so clouds
+# that share a profile, region and settings (connect_all, a worker pool) share one.
+_ASSEMBLED: dict[tuple, Profile] = {}
+
+
+def _assembly_key(source: str, entry: Any, region_name: str | None, layers: Any) -> tuple | None:
+    """What an assembled profile depends on, or None when the layers cannot be keyed (then no reuse)."""
+    try:
+        text = json.dumps([[str(label), layer] for label, layer in layers], sort_keys=True)
+    except (TypeError, ValueError):
+        return None  # not plain data (or not label/layer pairs): _assemble says what is wrong
+    return _file_key(source, entry), _file_key(_BUNDLE_LABEL, _bundled_dir().joinpath(_DEFAULTS + _SUFFIX)), \
+        region_name, text
 
 
 def load_profile(name: str = DEFAULT_NAME, *, region_name: str | None = None,

@@ -337,3 +337,29 @@ def test_an_edited_file_is_read_again(env_dir):
     write(env_dir, "mine.yaml", profile_text("mine", "Second one"))
     os.utime(path, ns=(1, 1))
     assert load_profile("mine").display_name == "Second one"
+
+
+# --- reuse of assembled profiles -------------------------------------------------------------
+
+
+def test_clouds_with_the_same_profile_and_settings_share_one_assembled_profile(env_dir):
+    layer = [("clouds.yaml", {"network": {"prefer_ipv6": True}})]
+    first = load_profile("generic", region_name="r1", layers=layer)
+    assert load_profile("generic", region_name="r1", layers=[("clouds.yaml", {"network": {"prefer_ipv6": True}})]) \
+        is first
+    assert load_profile("generic", region_name="r2", layers=layer) is not first
+    assert load_profile("generic", region_name="r1", layers=[("clouds.yaml", {})]).network.prefer_ipv6 is False
+
+
+def test_a_profile_file_changed_on_disk_is_assembled_again(env_dir):
+    path = write(env_dir, "mine.yaml", profile_text("mine", display="One"))
+    assert load_profile("mine").display_name == "One"
+    path.write_text(profile_text("mine", display="Two, longer"), encoding="utf-8")
+    os.utime(path, ns=(1, 1))  # an mtime of its own, whatever the clock's resolution
+    assert load_profile("mine").display_name == "Two, longer"
+
+
+def test_layers_that_are_not_plain_data_are_assembled_every_time():
+    assert loader._assembly_key("b", None, None, [("kw", {"x": object()})]) is None
+    with pytest.raises(ProfileError):
+        load_profile("generic", layers=[("kw", {"network": object()})])
