@@ -2,9 +2,9 @@
 
 Importing this module isolates the process first (temporary HOME and working
 directory, no ``OS_*``/``NORMALIZER_*``/``XDG_*`` variables, ``time.sleep`` stubbed,
-real sockets refused) and only then imports openstacksdk and normalizer, so no real
-clouds.yaml is read, nothing leaves the process, and normalizer's transport binds the
-sleep stub as its default.
+sockets to anything but 127.0.0.1 refused) and only then imports openstacksdk and
+normalizer, so no real clouds.yaml is read, nothing leaves the machine, and
+normalizer's transport binds the sleep stub as its default.
 
 >>> import harness; fake = harness.fip_cloud(10)   # doctest: +SKIP
 """

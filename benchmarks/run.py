@@ -2,8 +2,9 @@
 """normalizer measured against openstacksdk in one run, on one fake cloud.
 
 Both libraries talk to the same ``normalizer.testing.FakeCloud`` state through
-requests-mock (nothing leaves the process; real sockets are refused), with
-``time.sleep`` stubbed. Per scenario it records the exact HTTP request count (from
+requests-mock (sockets to anything but 127.0.0.1 are refused), with ``time.sleep``
+stubbed; the scale figures (``targets.py``) also serve FakeClouds over HTTP on 127.0.0.1
+from separate processes. Per scenario it records the exact HTTP request count (from
 ``fake.requests``), the wall time of the operation (connect excluded; lazy auth and
 discovery included), the part of it spent inside FakeCloud, and the tracemalloc peak of
 one extra, untimed run.
