@@ -175,6 +175,9 @@ def scale(args: argparse.Namespace, results: Results, started: float) -> tuple[l
         rows.append(targets.target(f"create with a floating IP, empty cache, new Cloud ({layout}: {why})",
                                    by_layout[layout], 15, 1.0, unit="requests",
                                    note=f"openstacksdk {sdk_create[0] or '-'} on fip"))
+    first, second = targets.shared_cache_creates()
+    rows.append(targets.target("create with a floating IP, a second Cloud object sharing a cache backend (fip)",
+                               second, 15, 1.0, unit="requests", note=f"the first object: {first}"))
     ours_get, sdk_get = _requests_of(results, "S8 by id", "normalizer"), _requests_of(results, "S8 by id", "openstacksdk")
     if ours_get and sdk_get:
         rows.append(targets.target("`get_server(id)` requests, new connection", ours_get, sdk_get, 1.0, unit="requests"))

@@ -19,12 +19,14 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Callable
 
 import harness
+import normalizer
 from harness import FLOOR, SDK, Bench, Normalizer
 from normalizer.testing import FakeCloud
 
@@ -176,6 +178,22 @@ def creates() -> list[tuple[str, int, int, str]]:
             cloud.delete_server(server.id, wait=True)
             rows.append((layout, created, len(fake.requests), str(server.interface_ip)))
     return rows
+
+
+def shared_cache_creates() -> tuple[int, int]:
+    """Creates on fip by two Cloud objects sharing a cache backend (a dbm file standing in for memcached)."""
+    with tempfile.TemporaryDirectory() as folder:
+        cache = {"class": "dogpile.cache.dbm", "expiration_time": 600,
+                 "arguments": {"filename": os.path.join(folder, "cache.dbm")}}
+        fake = FakeCloud("fip", build_polls=0)
+        counts = []
+        with Bench(fake):
+            for name in ("bench1", "bench2"):
+                fake.reset_requests()
+                normalizer.connect(**fake.connect_kwargs(), cache=cache).create_server(
+                    name, "ubuntu-24.04", "t3.small", public_key=KEY)
+                counts.append(len(fake.requests))
+        return counts[0], counts[1]
 
 
 def sdk_create() -> tuple[int | None, int | None, str]:

@@ -56,3 +56,25 @@ def test_a_repeated_listing_with_a_cache_makes_no_request_and_keeps_every_server
             assert json.dumps(cloud.list_servers(), sort_keys=True) == first
         assert fake.requests == []
         assert len(json.loads(first)) == len(fake.servers) == 2
+
+
+def test_a_second_cloud_object_sharing_a_cache_backend_reads_extensions_and_the_topology_no_more(tmp_path):
+    """Extensions are read once per cloud, not per Cloud object, when the objects share a backend.
+
+    A file backend stands in for memcached here (tests/shared_cache runs the real one).
+    """
+    cache = {"class": "dogpile.cache.dbm", "expiration_time": 600,
+             "arguments": {"filename": str(tmp_path / "cache.dbm")}}
+    with FakeCloud("fip", build_polls=0) as fake:
+        fake.reset_requests()
+        normalizer.connect(**fake.connect_kwargs(), cache=cache).create_server("web8", "ubuntu-24.04", "t3.small",
+                                                                               public_key=KEY)
+        assert len(fake.requests) == 17
+        fake.reset_requests()
+        server = normalizer.connect(**fake.connect_kwargs(), cache=cache).create_server(
+            "web9", "ubuntu-24.04", "t3.small", public_key=KEY)
+        paths = [r.path for r in fake.requests]
+        assert len(paths) == 11 and server.public_v4
+        for cached in ("/network/v2.0/extensions", "/image/v2/images", "/compute/v2.1/flavors/detail",
+                       "/network/v2.0/networks", "/network/v2.0/subnets", "/network/v2.0/routers"):
+            assert cached not in paths
