@@ -27,11 +27,10 @@ from normalizer.select.network_roles import NetworkRoles, classify_networks
 if TYPE_CHECKING:  # the profile package never imports this module
     from normalizer.profiles import Profile
 
-__all__ = ["Topology", "network_roles", "network_views", "network_cidrs", "server_viewer", "releasing", "explain_server_address",
-           "networks_from_addresses", "subnets_from_addresses", "single_homed", "image_view", "image_login",
-           "server_login", "login_users",
-           "network_role_decision", "nat_destination", "VOLUMES_ATTACHED_KEY", "boots_from_volume",
-           "with_boot_volume_images"]
+__all__ = ["Topology", "network_roles", "network_views", "network_cidrs", "server_viewer", "releasing",
+           "explain_server_address", "networks_from_addresses", "subnets_from_addresses", "single_homed",
+           "image_view", "image_login", "server_login", "login_users", "network_role_decision", "nat_destination",
+           "VOLUMES_ATTACHED_KEY", "boots_from_volume", "with_boot_volume_images"]
 
 
 @dataclass(frozen=True)
