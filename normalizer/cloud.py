@@ -243,16 +243,18 @@ class Cloud:
 
     # --- servers ----------------------------------------------------------------------
 
-    def _server_view(self, servers: list) -> Callable[[Mapping[str, Any]], Munch]:
+    def _server_view(self, servers: list, images: list | None = None,
+                     known: tuple[Topology, NetworkRoles] | None = None) -> Callable[[Mapping[str, Any]], Munch]:
         """A function normalizing these raw servers with this cloud's roles, preferences and login users.
 
-        One image listing (cached like any fetch) serves every server's login user; a
-        server booted from a volume takes its image from the volume's image metadata.
+        One image listing serves every server's login user (``images``, ``known``: what the
+        caller already read); a boot volume's image metadata gives its server's image.
         """
+        glance = self._image.list_images() if images is None else images
         raws, images = with_boot_volume_images(servers, self._facts.boot_volumes(servers),
-                                               {image.get("id"): image for image in self._image.list_images()})
+                                               {image.get("id"): image for image in glance})
         by_id = {str(raw.get("id")): raw for raw, listed in zip(raws, servers) if raw is not listed}
-        topology, roles = self._topology(servers, for_addresses=True)
+        topology, roles = known or self._topology(servers, for_addresses=True)
         fips = self._raw_floating_ips()
         view = server_viewer(roles, self.profile, self._ctx(), images=images, topology=topology, floating_ips=fips,
                              login_user=login_users(images, self.profile), forwards=self._facts.forwards(fips))
@@ -483,7 +485,7 @@ class Cloud:
         if existing:  # listed past the cache: a server made or deleted a moment ago counts
             raws = self._compute.list_servers(filters={"name": exact_name_filter(request.name)}, fresh=True)
             raw = one_server_named(raws, request.name)
-            server = self._server_view([raw])(raw) if raw is not None else None
+            server = self._server_view([raw], images, (topology, roles))(raw) if raw is not None else None
             differences, decision = compare_existing(server, request, plan, images=images, flavors=flavors,
                                                      profile=self.profile)
             plan = plan.with_existing(server, decision, differences)

@@ -78,3 +78,15 @@ def test_a_second_cloud_object_sharing_a_cache_backend_reads_extensions_and_the_
         for cached in ("/network/v2.0/extensions", "/image/v2/images", "/compute/v2.1/flavors/detail",
                        "/network/v2.0/networks", "/network/v2.0/subnets", "/network/v2.0/routers"):
             assert cached not in paths
+
+
+def test_planning_against_an_existing_server_reads_each_listing_once():
+    """The existing server is viewed with the images and topology the plan already read."""
+    with FakeCloud("fip") as fake:
+        cloud = normalizer.connect(**fake.connect_kwargs())
+        cloud.list_flavors()  # authentication and version discovery out of the way
+        fake.reset_requests()
+        plan = cloud.plan_server("web1", "ubuntu-24.04", "t3.small")
+        calls = [(r.method, r.path) for r in fake.requests]
+        assert len(calls) == len(set(calls)) == 8, calls
+        assert plan.existing is not None
