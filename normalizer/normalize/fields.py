@@ -296,10 +296,7 @@ def to_munch(value: Any) -> Any:
     if type(value) in _SCALARS:  # most leaves: answered without an ABC check
         return value
     if isinstance(value, Mapping):
-        made = dict.__new__(Munch)  # Munch keeps dict's __setitem__: filled at C speed
-        for key, item in value.items():
-            made[key] = item if type(item) in _SCALARS else to_munch(item)
-        return made
+        return _munch_copy(value.items())
     if isinstance(value, (list, tuple)):
         return [item if type(item) in _SCALARS else to_munch(item) for item in value]
     return value
@@ -329,10 +326,14 @@ def leftover(raw: Mapping, consumed: Iterable[str]) -> Munch:
     Munch({'links': []})
     """
     used = consumed if isinstance(consumed, frozenset) else frozenset(consumed)
-    made = dict.__new__(Munch)
-    for key, item in raw.items():
-        if key not in used:
-            made[key] = item if type(item) in _SCALARS else to_munch(item)
+    return _munch_copy((key, item) for key, item in raw.items() if key not in used)
+
+
+def _munch_copy(pairs: Iterable[tuple[Any, Any]]) -> Munch:
+    """A Munch of the pairs with every value deep-copied by ``to_munch``."""
+    made = dict.__new__(Munch)  # Munch keeps dict's __setitem__: filled at C speed
+    for key, item in pairs:
+        made[key] = item if type(item) in _SCALARS else to_munch(item)
     return made
 
 

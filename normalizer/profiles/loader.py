@@ -25,7 +25,7 @@ import re
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 
@@ -193,13 +193,17 @@ _CACHE: dict[tuple, Mapping] = {}
 _CACHE_LIMIT = 256
 
 
+def _remembered(store: dict, key: tuple, produce: Callable[[], Any]) -> Any:
+    """``store[key]``, produced on first use; a full store starts over (it only holds what files give)."""
+    if key not in store:
+        if len(store) >= _CACHE_LIMIT:
+            store.clear()
+        store[key] = produce()
+    return store[key]
+
+
 def _read_profile(source: str, entry: Any, stem: str) -> Mapping:
-    key = _file_key(source, entry)
-    if key not in _CACHE:
-        if len(_CACHE) >= _CACHE_LIMIT:
-            _CACHE.clear()
-        _CACHE[key] = freeze(_parse_profile(source, entry, stem))
-    return _CACHE[key]
+    return _remembered(_CACHE, _file_key(source, entry), lambda: freeze(_parse_profile(source, entry, stem)))
 
 
 def _parse_profile(source: str, entry: Any, stem: str) -> dict:
@@ -285,11 +289,7 @@ def resolve_profile(name: str = DEFAULT_NAME, *, region_name: str | None = None,
     key = _assembly_key(source, entry, region_name, layers)
     if key is None:
         return _assemble(vendor, source, region_name, layers)
-    if key not in _ASSEMBLED:
-        if len(_ASSEMBLED) >= _CACHE_LIMIT:
-            _ASSEMBLED.clear()
-        _ASSEMBLED[key] = _assemble(vendor, source, region_name, layers)
-    return _ASSEMBLED[key]
+    return _remembered(_ASSEMBLED, key, lambda: _assemble(vendor, source, region_name, layers))
 
 
 # Merging and validating costs milliseconds per connect; a Profile is read-only, so clouds

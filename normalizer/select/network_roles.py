@@ -88,13 +88,23 @@ def _gather(networks: Sequence[Mapping], subnets: Iterable[Mapping], routers: It
     for raw in networks:
         if not isinstance(raw, Mapping):
             continue
-        net_id, name = _text(raw.get("id")), _text(raw.get("name"))
-        rule = next((r for r in rules if r.matches(net_id, name)), None)
+        net_id = _text(raw.get("id"))
+        rule = _rule_for(rules, raw)
         owner = raw.get("project_id", raw.get("tenant_id"))
         facts.append(_Facts(raw, tuple(sorted(cidrs.get(net_id, ()))), rule,
                             project_id is not None and owner == project_id,
                             net_id in gateways, net_id in interfaces))
     return facts
+
+
+def _rule_for(rules: Sequence[Any], raw: Mapping) -> Any:
+    """The first rule naming this network (by id or name), or None."""
+    net_id, name = _text(raw.get("id")), _text(raw.get("name"))
+    return next((r for r in rules if r.matches(net_id, name)), None)
+
+
+def _no_floating_ips(settings: NetworkSettings | None) -> bool:
+    return getattr(settings, "floating_ip_api", None) == "none" or getattr(settings, "public_access", None) == "none"
 
 
 def _owned_by(record: Mapping, project_id: str | None) -> bool:
@@ -206,7 +216,7 @@ def _default_first(candidates: list[tuple[NetworkRole, str]],
 
 def _external_decision(roles, facts, settings) -> Decision:
     subject = "external network (floating-IP pool)"
-    if getattr(settings, "floating_ip_api", None) == "none" or getattr(settings, "public_access", None) == "none":
+    if _no_floating_ips(settings):
         return Decision(subject, None, "profile", "the profile says this cloud gives no floating IPs")
     ruled = [(r, f) for r, f in zip(roles, facts) if f.rule is not None and getattr(f.rule, "nat_source", False)]
     if len(ruled) == 1:  # routers are not read then (routers_decide_nothing): say nothing about them
@@ -305,13 +315,12 @@ def routers_decide_nothing(networks: Sequence[Mapping], settings: NetworkSetting
     >>> routers_decide_nothing(nets, rules), routers_decide_nothing(nets[:1], rules)
     (True, False)
     """
-    if getattr(settings, "floating_ip_api", None) == "none" or getattr(settings, "public_access", None) == "none":
+    if _no_floating_ips(settings):
         return True
     rules = tuple(getattr(settings, "networks", ()) or ())
     if not rules:
         return False
-    chosen = [next((r for r in rules if r.matches(_text(n.get("id")), _text(n.get("name")))), None)
-              for n in networks if isinstance(n, Mapping)]
+    chosen = [_rule_for(rules, n) for n in networks if isinstance(n, Mapping)]
     return all(sum(1 for rule in chosen if rule is not None and getattr(rule, flag, False)) == 1
                for flag in ("nat_source", "nat_destination"))
 
