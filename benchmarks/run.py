@@ -140,59 +140,80 @@ def _requests_of(results: Results, prefix: str, library: str) -> int | None:
     return max(s.requests for s in row.every) if row and row.every else None
 
 
-def scale(args: argparse.Namespace, results: Results, started: float) -> tuple[list[targets.Target], list[str]]:
-    """Every scale figure as a target row, plus the tables behind them."""
+def _listing_targets(args: argparse.Namespace, started: float) -> tuple[list[targets.Target], list]:
+    """Per-server time against the floor, flatness, and memory; plus the growth rows."""
     rows: list[targets.Target] = []
     growth = targets.growth(args.scale_sizes, reps=args.large_reps)
     _progress("growth done", started)
-    for g in growth:
-        if g.n >= 5000:
-            rows.append(targets.target(f"client time per server, {g.n:,} servers, vs floor client", g.ours_us,
-                                       g.floor_us, 3, unit="us"))
-    flat = [g.ours_us for g in growth if g.n >= 1000]
-    if len(flat) > 1:
-        rows.append(targets.target(f"flat: per-server time, largest / smallest ({', '.join(f'{g.n:,}' for g in growth if g.n >= 1000)})",
-                                   max(flat), min(flat), 1.25, unit="us"))
+    rows += [targets.target(f"client time per server, {g.n:,} servers, vs floor client", g.ours_us, g.floor_us, 3,
+                            unit="us") for g in growth if g.n >= 5000]
+    large = [g for g in growth if g.n >= 1000]
+    if len(large) > 1:
+        sizes = ", ".join(f"{g.n:,}" for g in large)
+        per_server = [g.ours_us for g in large]
+        rows.append(targets.target(f"flat: per-server time, largest / smallest ({sizes})", max(per_server),
+                                   min(per_server), 1.25, unit="us"))
     memory = targets.memory(args.memory_n)
     _progress("memory done", started)
     ours, sdk = memory["normalizer"]["peak_growth_kib"], memory["openstacksdk"]["peak_growth_kib"]
     if ours and sdk:
         rows.append(targets.target(f"memory: peak RSS growth listing {args.memory_n:,} servers", ours, sdk, 0.4,
                                    unit="KiB", note=f"floor client {memory['floor']['peak_growth_kib'] or 0:,.0f} KiB"))
-    imported = targets.imports()
-    connects = targets.first_connects()
+    return rows, growth
+
+
+def _start_targets(started: float) -> list[targets.Target]:
+    """Import and first connect, each in fresh interpreters."""
+    imported, connects = targets.imports(), targets.first_connects()
     _progress("import and connect done", started)
-    rows.append(targets.target("`import` in a fresh interpreter (best of 3)", imported["normalizer"][0],
-                               imported["openstacksdk"][0], 0.3, unit="ms",
-                               note=f"modules {imported['normalizer'][1]} vs {imported['openstacksdk'][1]}"))
-    rows.append(targets.target("first `connect()` in a fresh process (median of 3)", connects["normalizer"],
-                               connects["openstacksdk"], 1.0, unit="ms"))
-    rows.append(targets.target("import + first `connect()`", imported["normalizer"][0] + connects["normalizer"],
-                               imported["openstacksdk"][0] + connects["openstacksdk"], 1.0, unit="ms"))
+    ours, sdk = imported["normalizer"], imported["openstacksdk"]
+    return [targets.target("`import` in a fresh interpreter (best of 3)", ours[0], sdk[0], 0.3, unit="ms",
+                           note=f"modules {ours[1]} vs {sdk[1]}"),
+            targets.target("first `connect()` in a fresh process (median of 3)", connects["normalizer"],
+                           connects["openstacksdk"], 1.0, unit="ms"),
+            targets.target("import + first `connect()`", ours[0] + connects["normalizer"],
+                           sdk[0] + connects["openstacksdk"], 1.0, unit="ms")]
+
+
+def _request_targets(results: Results) -> tuple[list[targets.Target], list, tuple]:
+    """Requests of a create (per layout, with a shared cache, openstacksdk's) and of get_server(id)."""
     creates, sdk_create = targets.creates(), targets.sdk_create()
     by_layout = {layout: created for layout, created, _, _ in creates}
-    for layout, why in (("fip", "no networks named"), ("split-stack", "clouds.yaml names the networks")):
-        rows.append(targets.target(f"create with a floating IP, empty cache, new Cloud ({layout}: {why})",
-                                   by_layout[layout], 15, 1.0, unit="requests",
-                                   note=f"openstacksdk {sdk_create[0] or '-'} on fip"))
+    rows = [targets.target(f"create with a floating IP, empty cache, new Cloud ({layout}: {why})", by_layout[layout],
+                           15, 1.0, unit="requests", note=f"openstacksdk {sdk_create[0] or '-'} on fip")
+            for layout, why in (("fip", "no networks named"), ("split-stack", "clouds.yaml names the networks"))]
     first, second = targets.shared_cache_creates()
     rows.append(targets.target("create with a floating IP, a second Cloud object sharing a cache backend (fip)",
                                second, 15, 1.0, unit="requests", note=f"the first object: {first}"))
-    ours_get, sdk_get = _requests_of(results, "S8 by id", "normalizer"), _requests_of(results, "S8 by id", "openstacksdk")
+    ours_get = _requests_of(results, "S8 by id", "normalizer")
+    sdk_get = _requests_of(results, "S8 by id", "openstacksdk")
     if ours_get and sdk_get:
-        rows.append(targets.target("`get_server(id)` requests, new connection", ours_get, sdk_get, 1.0, unit="requests"))
+        rows.append(targets.target("`get_server(id)` requests, new connection", ours_get, sdk_get, 1.0,
+                                   unit="requests"))
+    return rows, creates, sdk_create
+
+
+def _parallel_targets(args: argparse.Namespace, started: float) -> list[targets.Target]:
+    """All clouds at once against the slowest alone, per library."""
     together = targets.parallel(args.clouds, args.cloud_servers, args.latency, reps=args.large_reps)
     _progress("parallel clouds done", started)
-    for lib, found in together.items():
-        rows.append(targets.target(
-            f"{args.clouds} clouds x {args.cloud_servers} servers, {args.latency * 1000:.0f} ms round trip, threads: "
-            f"all at once vs slowest alone ({lib})", found["all_ms"], found["slowest_ms"], 1.5, unit="ms",
-            note="" if found["valid"] else "INVALID: a listing missed servers"))
+    return [targets.target(f"{args.clouds} clouds x {args.cloud_servers} servers, {args.latency * 1000:.0f} ms round "
+                           f"trip, threads: all at once vs slowest alone ({lib})", found["all_ms"],
+                           found["slowest_ms"], 1.5, unit="ms",
+                           note="" if found["valid"] else "INVALID: a listing missed servers")
+            for lib, found in together.items()]
+
+
+def scale(args: argparse.Namespace, results: Results, started: float) -> tuple[list[targets.Target], list[str]]:
+    """Every scale figure as a target row, plus the tables behind them."""
+    listing, growth = _listing_targets(args, started)
+    starting = _start_targets(started)
+    requests, creates, sdk_create = _request_targets(results)
     tables = ["S2 cost growth (fip layout, half the servers with a floating IP; FakeCloud's time subtracted):", "",
               *targets.growth_table(growth), "", "Requests of a create and a delete on every layout (new Cloud, "
               "empty cache, authentication included; the server gets a public address where the layout offers one):",
               "", *targets.creates_table(creates, sdk_create)]
-    return rows, tables
+    return listing + starting + requests + _parallel_targets(args, started), tables
 
 
 # --- main -------------------------------------------------------------------------------
@@ -221,10 +242,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", help="also write every sample to this file")
     parser.add_argument("--scale-sizes", default="1000,5000,20000",
                         help="server counts of the per-server growth against the floor (default 1000,5000,20000)")
-    parser.add_argument("--memory-n", type=int, default=5000, help="servers listed for the memory figure (default 5000)")
+    parser.add_argument("--memory-n", type=int, default=5000,
+                        help="servers listed for the memory figure (default 5000)")
     parser.add_argument("--clouds", type=int, default=10, help="clouds listed at once (default 10)")
     parser.add_argument("--cloud-servers", type=int, default=100, help="servers per parallel cloud (default 100)")
-    parser.add_argument("--latency", type=float, default=0.02, help="round trip of the parallel clouds (default 0.02 s)")
+    parser.add_argument("--latency", type=float, default=0.02,
+                        help="round trip of the parallel clouds (default 0.02 s)")
     parser.add_argument("--no-scale", action="store_true", help="leave out the scale targets (targets.py)")
     args = parser.parse_args(argv)
     args.sizes = [int(n) for n in args.sizes.split(",") if n.strip()]

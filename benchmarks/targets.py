@@ -232,8 +232,6 @@ def parallel(clouds: int = 10, servers: int = 100, latency: float = 0.02, reps: 
     found: dict[str, dict] = {}
     with ServedClouds(clouds, servers, latency) as served:
         for lib, runs in ((Normalizer(), reps), (SDK(), sdk_reps)):
-            if not runs:
-                continue
             _list_one(lib, served.kwargs[0])  # first-call costs (lazy imports) are not measured
             singles, wholes, counts = [], [], set()
             for _ in range(runs):
